@@ -1,0 +1,83 @@
+import { awscdk, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+// the floor: Annotations.addWarningV2 (used for the managed-policy quota warning) appeared in 2.93.0,
+// and iam.InstanceProfile, which the construct wraps, shortly before it
+const CDK_FLOOR = '2.93.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-imagebuilder-instance-profile',
+  description: 'The least-privilege IAM instance profile for EC2 Image Builder build and test instances, as one AWS CDK construct.',
+  author: 'cdk-imagebuilder-instance-profile maintainers',
+  authorAddress: 'maintainers@example.com',
+  repositoryUrl: 'https://github.com/cdk-imagebuilder-instance-profile/cdk-imagebuilder-instance-profile.git',
+  license: 'Apache-2.0',
+  stability: 'experimental',
+  keywords: ['awscdk', 'aws-cdk', 'cdk', 'imagebuilder', 'ec2-image-builder', 'iam', 'instance-profile'],
+
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  jsiiVersion: '~6.0.0',
+
+  cdkVersion: CDK_FLOOR,
+  constructsVersion: '10.0.5',
+
+  // jsii projects get their dev tsconfig inside test/ by default; users and editors expect it at the top
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    include: ['examples/**/*.ts'],
+    compilerOptions: {},
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'build-tools', 'projenrc', '.projenrc.ts'],
+  },
+
+  jestOptions: {
+    // a snapshot that rewrites itself can never fail
+    updateSnapshot: UpdateSnapshot.NEVER,
+    jestConfig: {
+      testPathIgnorePatterns: ['/node_modules/', '/cdk.out/', '\\.snapshot/'],
+      watchPathIgnorePatterns: ['/cdk.out/', '\\.snapshot/'],
+    },
+  },
+
+  devDeps: [
+    // cdk-nag 2.x is the line that supports the aws-cdk-lib floor; 3.x needs aws-cdk-lib >= 2.257
+    'cdk-nag@2.27.231',
+    // AGPL-3.0: a devDependency used only by tests, never bundled or published
+    '@cloud-copilot/iam-simulate',
+    `@aws-cdk/integ-tests-alpha@${CDK_FLOOR}-alpha.0`,
+    '@aws-cdk/integ-runner@^2',
+  ],
+
+  publishToPypi: {
+    distName: 'cdk-imagebuilder-instance-profile',
+    module: 'cdk_imagebuilder_instance_profile',
+  },
+
+  gitignore: ['cdk.out/', '*.tsbuildinfo', '.venv/'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', 'cdk.out/', '/.ci/', '/rosetta/', '/tsconfig.dev.json'] },
+  sampleCode: false,
+});
+
+// the snapshot of every test/integ.*.ts app must match what is committed
+const integ = project.addTask('integ', {
+  description: 'Check the integration snapshots under test/integ.*.ts.snapshot',
+  receiveArgs: true,
+  exec: 'integ-runner --language typescript --directory test',
+});
+project.addTask('integ:update', {
+  description: 'Re-synthesize the integration snapshots after an intended change',
+  receiveArgs: true,
+  exec: 'integ-runner --language typescript --directory test --update-on-failed',
+});
+project.testTask.spawn(integ);
+
+project.addTask('example', {
+  description: 'Synthesize the Image Builder workshop scenario and print its CloudFormation template',
+  exec: 'ts-node --project tsconfig.dev.json examples/workshop.ts',
+});
+
+project.synth();

@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { FolderGrant, readFolder, writeFolder } from './private/folder-grants';
 import { NagAcknowledgements } from './private/nag';
+import { UnknownRolePrincipal } from './private/unknown-role';
 import { normalizeKeyPrefix, validateDescription, validateIamName, validatePath } from './private/validation';
 
 /**
@@ -158,7 +159,7 @@ export interface ImageBuilderInstanceProfileAttributes {
   /**
    * The role that the instance profile holds; grants to the imported profile go to it.
    *
-   * @default - grants cannot be applied: each one is reported as a warning
+   * @default - the role is unknown: a grant to the imported profile is an error
    */
   readonly role?: iam.IRole;
 
@@ -194,7 +195,7 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
   /**
    * Refer to an instance profile that exists outside this app, by its name.
    *
-   * No resource is created. Without a role, grants to it cannot be applied and are reported as warnings;
+   * No resource is created. The role is unknown, so a grant to the imported profile is an error;
    * use `fromInstanceProfileAttributes` to give the role.
    */
   public static fromInstanceProfileName(scope: Construct, id: string, instanceProfileName: string): IImageBuilderInstanceProfile {
@@ -219,7 +220,7 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
         resource: 'instance-profile',
         resourceName: `${path.substring(1)}${attrs.instanceProfileName}`,
       });
-      public readonly grantPrincipal: iam.IPrincipal = attrs.role ?? new iam.UnknownPrincipal({ resource: this });
+      public readonly grantPrincipal: iam.IPrincipal = attrs.role ?? new UnknownRolePrincipal(this);
     }
     return new Import(scope, id);
   }

@@ -57,7 +57,7 @@ export function normalizeKeyPrefix(prop: string, value: string | undefined): str
   }
   const problem = value.startsWith('/') ? 'must not start with \'/\''
     : /[*?]/.test(value) ? 'must not contain the wildcards \'*\' or \'?\''
-      : value.includes('//') ? 'must not contain an empty folder name (\'//\')'
+      : value.replace(/\/+$/, '').includes('//') ? 'must not contain an empty folder name (\'//\')'
         : undefined;
   if (problem) {
     throw new Error(`${prop} ${problem}: give the folder as a plain S3 key prefix such as 'components' or 'logs/imagebuilder', got '${value}'`);

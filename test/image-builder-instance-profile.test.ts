@@ -1,0 +1,482 @@
+import { App, CfnParameter, Lazy, Stack } from 'aws-cdk-lib';
+import { Annotations as AssertAnnotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ImageBuilderInstanceProfile } from '../src';
+
+const SSM_CORE = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] };
+const IMAGE_BUILDER = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/EC2InstanceProfileForImageBuilder']] };
+const CONTAINER_BUILDS = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/EC2InstanceProfileForImageBuilderECRContainerBuilds']] };
+
+function newStack(): Stack {
+  return new Stack(new App(), 'Stack');
+}
+
+function logicalIdOf(stack: Stack, construct: { node: { defaultChild?: any } }): string {
+  return stack.getLogicalId(construct.node.defaultChild);
+}
+
+describe('the role', () => {
+  test('trusts ec2.amazonaws.com and nothing else', () => {
+    // given
+    const stack = newStack();
+
+    // when
+    new ImageBuilderInstanceProfile(stack, 'Profile');
+
+    // then
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' } }],
+      },
+    });
+  });
+
+  test('holds exactly the two required AWS managed policies, with partition-aware ARNs', () => {
+    const stack = newStack();
+
+    new ImageBuilderInstanceProfile(stack, 'Profile');
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      ManagedPolicyArns: [SSM_CORE, IMAGE_BUILDER],
+    });
+  });
+
+  test('no ARN names a literal partition, so the template deploys in aws-cn and aws-us-gov too', () => {
+    const stack = new Stack(new App(), 'Stack', { env: { account: '111122223333', region: 'cn-north-1' } });
+    const bucket = new s3.Bucket(stack, 'Bucket', { encryption: s3.BucketEncryption.KMS });
+
+    new ImageBuilderInstanceProfile(stack, 'Profile', { containerBuilds: true, artifactLocations: [{ bucket }], logLocation: { bucket } });
+
+    const json = JSON.stringify(Template.fromStack(stack).toJSON());
+    expect(json).toContain(':iam::aws:policy/AmazonSSMManagedInstanceCore');
+    expect(json).not.toMatch(/arn:aws[a-z-]*:/);
+  });
+
+  test('containerBuilds adds EC2InstanceProfileForImageBuilderECRContainerBuilds', () => {
+    const stack = newStack();
+
+    new ImageBuilderInstanceProfile(stack, 'Profile', { containerBuilds: true });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      ManagedPolicyArns: [SSM_CORE, IMAGE_BUILDER, CONTAINER_BUILDS],
+    });
+  });
+
+  test('managedPolicies and addManagedPolicy add to the required policies', () => {
+    const stack = newStack();
+    const extra = new iam.ManagedPolicy(stack, 'Extra', { statements: [new iam.PolicyStatement({ actions: ['ec2:DescribeImages'], resources: ['*'] })] });
+
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { managedPolicies: [extra] });
+    profile.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchAgentServerPolicy'));
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      ManagedPolicyArns: [
+        SSM_CORE,
+        IMAGE_BUILDER,
+        { Ref: stack.getLogicalId(extra.node.defaultChild as iam.CfnManagedPolicy) },
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/CloudWatchAgentServerPolicy']] },
+      ],
+    });
+  });
+
+  test('roleName, path, description and permissionsBoundary configure the new role', () => {
+    const stack = newStack();
+    const boundary = iam.ManagedPolicy.fromManagedPolicyName(stack, 'Boundary', 'ImageBuilderBoundary');
+
+    new ImageBuilderInstanceProfile(stack, 'Profile', {
+      roleName: 'TeamRole',
+      path: '/imagebuilder/',
+      description: 'Image Builder build and test instances',
+      permissionsBoundary: boundary,
+    });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'TeamRole',
+      Path: '/imagebuilder/',
+      Description: 'Image Builder build and test instances',
+      PermissionsBoundary: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':policy/ImageBuilderBoundary']] },
+    });
+  });
+});
+
+describe('the instance profile', () => {
+  test('holds the role and takes roleName as its name, as the IAM console does', () => {
+    const stack = newStack();
+
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { roleName: 'TeamRole', path: '/imagebuilder/' });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::InstanceProfile', {
+      InstanceProfileName: 'TeamRole',
+      Path: '/imagebuilder/',
+      Roles: [{ Ref: logicalIdOf(stack, profile.role) }],
+    });
+    expect(stack.resolve(profile.instanceProfileName)).toEqual({ Ref: logicalIdOf(stack, profile.instanceProfile) });
+    expect(profile.instanceProfile.role).toBe(profile.role);
+  });
+
+  test('instanceProfileName overrides the name taken from roleName', () => {
+    const stack = newStack();
+
+    new ImageBuilderInstanceProfile(stack, 'Profile', { roleName: 'TeamRole', instanceProfileName: 'TeamProfile' });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::InstanceProfile', { InstanceProfileName: 'TeamProfile' });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', { RoleName: 'TeamRole' });
+  });
+
+  test('is named by CloudFormation when no name is given', () => {
+    const stack = newStack();
+
+    new ImageBuilderInstanceProfile(stack, 'Profile');
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::InstanceProfile', { InstanceProfileName: Match.absent() });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', { RoleName: Match.absent() });
+  });
+
+  test('exposes a partition-aware ARN', () => {
+    const stack = newStack();
+
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+
+    expect(stack.resolve(profile.instanceProfileArn)).toEqual({ 'Fn::GetAtt': [logicalIdOf(stack, profile.instanceProfile), 'Arn'] });
+  });
+
+  test('is what an Image Builder infrastructure configuration refers to', () => {
+    const stack = newStack();
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { roleName: 'TeamRole' });
+
+    new imagebuilder.CfnInfrastructureConfiguration(stack, 'Infra', {
+      name: 'workshop',
+      instanceProfileName: profile.instanceProfileName,
+    });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::ImageBuilder::InfrastructureConfiguration', {
+      InstanceProfileName: { Ref: logicalIdOf(stack, profile.instanceProfile) },
+    });
+  });
+
+  test('depends on every policy of the role, including grants added after construction', () => {
+    // given
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { artifactLocations: [{ bucket, keyPrefix: 'components' }] });
+    const userPolicy = new iam.Policy(profile.role, 'UserPolicy', {
+      statements: [new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: ['arn:aws:ssm:us-east-1:111122223333:parameter/x'] })],
+    });
+    userPolicy.attachToRole(profile.role);
+
+    // when
+    const later = new s3.Bucket(stack, 'Later');
+    later.grantRead(profile);
+
+    // then
+    const template = Template.fromStack(stack);
+    const policies = Object.keys(template.findResources('AWS::IAM::Policy'));
+    expect(policies).toHaveLength(2);
+    const profileResource = Object.values(template.findResources('AWS::IAM::InstanceProfile'))[0];
+    expect(profileResource.DependsOn).toEqual(expect.arrayContaining(policies));
+  });
+
+  test('depends on the managed policies that a large role policy overflows into', () => {
+    const stack = newStack();
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+    for (let i = 0; i < 80; i++) {
+      const bucket = s3.Bucket.fromBucketName(stack, `Bucket${i}`, `artifact-bucket-with-a-rather-long-name-${i}`);
+      profile.addArtifactLocation({ bucket, keyPrefix: `components/team-${i}/with/a/deep/prefix` });
+    }
+
+    const template = Template.fromStack(stack);
+
+    const overflow = Object.keys(template.findResources('AWS::IAM::ManagedPolicy'));
+    expect(overflow.length).toBeGreaterThan(0);
+    const profileResource = Object.values(template.findResources('AWS::IAM::InstanceProfile'))[0];
+    expect(profileResource.DependsOn).toEqual(expect.arrayContaining(overflow));
+  });
+});
+
+describe('bring your own role', () => {
+  test('creates no second role and adds the required managed policies to the given one', () => {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'Mine', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { role });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: [SSM_CORE, IMAGE_BUILDER] });
+    template.hasResourceProperties('AWS::IAM::InstanceProfile', { Roles: [{ Ref: logicalIdOf(stack, role) }] });
+    expect(profile.role).toBe(role);
+    expect(profile.grantPrincipal).toBe(role);
+  });
+
+  test('a mutable imported role gets the grants, and a warning that its managed policies must be attached outside the app', () => {
+    const stack = newStack();
+    const role = iam.Role.fromRoleName(stack, 'Team', 'TeamRole');
+    const bucket = new s3.Bucket(stack, 'Bucket');
+
+    new ImageBuilderInstanceProfile(stack, 'Profile', { role, artifactLocations: [{ bucket }] });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Role', 0);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: ['TeamRole'],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 's3:GetObject' })]) },
+    });
+    AssertAnnotations.fromStack(stack).hasWarning('/Stack/Profile',
+      Match.stringLikeRegexp('imported, so CloudFormation cannot attach managed policies.*AmazonSSMManagedInstanceCore, EC2InstanceProfileForImageBuilder'));
+  });
+
+  test('an immutable imported role that would drop the S3 grants is an error', () => {
+    const stack = newStack();
+    const role = iam.Role.fromRoleName(stack, 'Team', 'TeamRole', { mutable: false });
+    const bucket = new s3.Bucket(stack, 'Bucket');
+
+    expect(() => new ImageBuilderInstanceProfile(stack, 'Profile', { role, artifactLocations: [{ bucket }] }))
+      .toThrow(/artifactLocations: the role 'Stack\/Team' cannot take new statements \(it is immutable/);
+  });
+
+  test.each([
+    ['roleName', { roleName: 'TeamRole' }],
+    ['description', { description: 'x' }],
+    ['path', { path: '/x/' }],
+  ])('role together with %s is an error', (prop, extra) => {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'Mine', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+
+    expect(() => new ImageBuilderInstanceProfile(stack, 'Profile', { role, ...extra }))
+      .toThrow(new RegExp(`role cannot be combined with ${prop}: .*got role 'Stack/Mine'`));
+  });
+
+  test('role together with permissionsBoundary is an error', () => {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'Mine', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    const permissionsBoundary = iam.ManagedPolicy.fromManagedPolicyName(stack, 'Boundary', 'Boundary');
+
+    expect(() => new ImageBuilderInstanceProfile(stack, 'Profile', { role, permissionsBoundary }))
+      .toThrow(/role cannot be combined with permissionsBoundary/);
+  });
+});
+
+describe('imported instance profiles', () => {
+  test('fromInstanceProfileName creates no resources and gives the name and a partition-aware ARN', () => {
+    const stack = newStack();
+
+    const imported = ImageBuilderInstanceProfile.fromInstanceProfileName(stack, 'Team', 'TeamRole');
+
+    expect(Object.keys(Template.fromStack(stack).toJSON().Resources ?? {})).toHaveLength(0);
+    expect(imported.instanceProfileName).toEqual('TeamRole');
+    expect(stack.resolve(imported.instanceProfileArn)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':instance-profile/TeamRole']],
+    });
+  });
+
+  test('fromInstanceProfileAttributes puts the path in the ARN and sends grants to the role', () => {
+    const stack = new Stack(new App(), 'Stack', { env: { account: '111122223333', region: 'us-gov-west-1' } });
+    const role = iam.Role.fromRoleName(stack, 'Role', 'TeamRole');
+    const bucket = new s3.Bucket(stack, 'Bucket');
+
+    const imported = ImageBuilderInstanceProfile.fromInstanceProfileAttributes(stack, 'Team', {
+      instanceProfileName: 'TeamRole',
+      path: '/imagebuilder/',
+      role,
+    });
+    bucket.grantRead(imported);
+
+    expect(stack.resolve(imported.instanceProfileArn)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:instance-profile/imagebuilder/TeamRole']],
+    });
+    expect(imported.grantPrincipal).toBe(role);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', { Roles: ['TeamRole'] });
+  });
+
+  test('a grant to a profile imported without its role is an error that says how to give the role', () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    const imported = ImageBuilderInstanceProfile.fromInstanceProfileName(stack, 'Team', 'TeamRole');
+
+    expect(() => bucket.grantRead(imported)).toThrow(
+      "'Stack/Team' was imported without its role, so nothing can be granted to it: give the role with ImageBuilderInstanceProfile.fromInstanceProfileAttributes");
+    expect(() => imported.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/*'] })))
+      .toThrow(/imported without its role/);
+  });
+
+  test('an imported profile is usable in an infrastructure configuration', () => {
+    const stack = newStack();
+    const imported = ImageBuilderInstanceProfile.fromInstanceProfileName(stack, 'Team', 'TeamRole');
+
+    new imagebuilder.CfnInfrastructureConfiguration(stack, 'Infra', { name: 'hosted', instanceProfileName: imported.instanceProfileName });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::ImageBuilder::InfrastructureConfiguration', { InstanceProfileName: 'TeamRole' });
+  });
+
+  test('a bad imported name is an error', () => {
+    const stack = newStack();
+
+    expect(() => ImageBuilderInstanceProfile.fromInstanceProfileName(stack, 'Team', 'Team Role'))
+      .toThrow("instanceProfileName must be 1-128 characters of [A-Za-z0-9+=,.@_-], got 'Team Role'");
+  });
+});
+
+describe('input validation', () => {
+  test.each([
+    ['roleName', { roleName: 'bad name!' }, "roleName must be 1-64 characters of [A-Za-z0-9+=,.@_-], got 'bad name!' (9 characters)"],
+    ['roleName', { roleName: 'r'.repeat(65) }, `roleName must be 1-64 characters of [A-Za-z0-9+=,.@_-], got '${'r'.repeat(65)}' (65 characters)`],
+    ['roleName', { roleName: '' }, "roleName must be 1-64 characters of [A-Za-z0-9+=,.@_-], got '' (0 characters)"],
+    ['instanceProfileName', { instanceProfileName: 'p'.repeat(129) }, 'instanceProfileName must be 1-128 characters'],
+    ['instanceProfileName', { instanceProfileName: 'team/profile' }, "instanceProfileName must be 1-128 characters of [A-Za-z0-9+=,.@_-], got 'team/profile'"],
+    ['path', { path: 'imagebuilder/' }, "path must be 1-512 printable ASCII characters that start and end with '/' (for example '/imagebuilder/'), got 'imagebuilder/'"],
+    ['path', { path: '/imagebuilder' }, "got '/imagebuilder'"],
+    ['path', { path: `/${'p'.repeat(511)}/` }, 'path must be 1-512'],
+    ['path', { path: '/image builder/' }, "got '/image builder/'"],
+    ['description', { description: 'd'.repeat(1001) }, 'description must be at most 1000 characters, got 1001 characters'],
+  ])('a bad %s is an error that names it and shows the value', (_prop, props, message) => {
+    const stack = newStack();
+
+    expect(() => new ImageBuilderInstanceProfile(stack, 'Profile', props)).toThrow(message);
+  });
+
+  test.each([
+    ['/components', "artifactLocations[0].keyPrefix must not start with '/'"],
+    ['components/*', "artifactLocations[0].keyPrefix must not contain the wildcards '*' or '?'"],
+    ['compo?ents', "artifactLocations[0].keyPrefix must not contain the wildcards '*' or '?'"],
+    ['components//v1', "artifactLocations[0].keyPrefix must not contain an empty folder name ('//')"],
+  ])('the key prefix %s is an error that names the prop and shows the value', (keyPrefix, message) => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Bucket');
+
+    expect(() => new ImageBuilderInstanceProfile(stack, 'Profile', { artifactLocations: [{ bucket, keyPrefix }] }))
+      .toThrow(`${message}: give the folder as a plain S3 key prefix such as 'components' or 'logs/imagebuilder', got '${keyPrefix}'`);
+  });
+
+  test('the log key prefix and addArtifactLocation are validated too', () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Bucket');
+
+    expect(() => new ImageBuilderInstanceProfile(stack, 'A', { logLocation: { bucket, keyPrefix: '/logs' } }))
+      .toThrow("logLocation.keyPrefix must not start with '/'");
+    const profile = new ImageBuilderInstanceProfile(stack, 'B');
+    expect(() => profile.addArtifactLocation({ bucket, keyPrefix: 'a*' })).toThrow(/^keyPrefix must not contain the wildcards '\*' or '\?': .*got 'a\*'$/);
+  });
+
+  test('tokens are not validated as literals', () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    const name = new CfnParameter(stack, 'Name').valueAsString;
+    const prefix = new CfnParameter(stack, 'Prefix').valueAsString;
+
+    new ImageBuilderInstanceProfile(stack, 'Profile', {
+      roleName: name,
+      instanceProfileName: Lazy.string({ produce: () => 'a bad name, if it were a literal' }),
+      path: new CfnParameter(stack, 'Path').valueAsString,
+      description: new CfnParameter(stack, 'Description').valueAsString,
+      artifactLocations: [{ bucket, keyPrefix: prefix }],
+    });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', { RoleName: { Ref: 'Name' }, Path: { Ref: 'Path' } });
+  });
+});
+
+describe('IAM managed policy limits', () => {
+  function profileWithExtraPolicies(count: number): Stack {
+    const stack = newStack();
+    const managedPolicies = Array.from({ length: count }, (_, i) => iam.ManagedPolicy.fromManagedPolicyName(stack, `P${i}`, `Policy${i}`));
+    new ImageBuilderInstanceProfile(stack, 'Profile', { managedPolicies });
+    return stack;
+  }
+
+  test('ten managed policies give no warning', () => {
+    const stack = profileWithExtraPolicies(8);
+
+    AssertAnnotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('more than ten managed policies is a warning about the default quota', () => {
+    const stack = profileWithExtraPolicies(9);
+
+    AssertAnnotations.fromStack(stack).hasWarning('/Stack/Profile',
+      Match.stringLikeRegexp("The role would hold 11 managed policies, more than IAM's default quota of 10"));
+  });
+
+  test('twenty managed policies synthesize', () => {
+    const stack = profileWithExtraPolicies(18);
+
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  test('more than twenty managed policies is an error', () => {
+    const stack = profileWithExtraPolicies(19);
+
+    expect(() => Template.fromStack(stack)).toThrow(/managedPolicies: the role would hold 21 managed policies, but IAM allows at most 20/);
+  });
+
+  test('policies added later with addManagedPolicy count too', () => {
+    const stack = profileWithExtraPolicies(18);
+    const profile = stack.node.findChild('Profile') as ImageBuilderInstanceProfile;
+
+    profile.addManagedPolicy(iam.ManagedPolicy.fromManagedPolicyName(stack, 'Late', 'Late'));
+
+    expect(() => Template.fromStack(stack)).toThrow(/would hold 21 managed policies/);
+  });
+});
+
+describe('grants', () => {
+  test('no statement that the construct adds has Resource "*"', () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Bucket', { encryption: s3.BucketEncryption.KMS });
+
+    new ImageBuilderInstanceProfile(stack, 'Profile', {
+      artifactLocations: [{ bucket }, { bucket, keyPrefix: 'components' }],
+      logLocation: { bucket },
+      containerBuilds: true,
+    });
+
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .flatMap(policy => policy.Properties.PolicyDocument.Statement);
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      expect([statement.Resource].flat()).not.toContain('*');
+    }
+  });
+
+  test('no ARN has a double slash, whatever the trailing slash of the prefix', () => {
+    const stack = newStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Bucket', 'artifacts');
+
+    new ImageBuilderInstanceProfile(stack, 'Profile', {
+      artifactLocations: [{ bucket, keyPrefix: 'components/' }, { bucket, keyPrefix: 'scripts' }],
+      logLocation: { bucket, keyPrefix: 'logs///' },
+    });
+
+    const json = JSON.stringify(Template.fromStack(stack).toJSON());
+    expect(json).toContain(':s3:::artifacts/components/*');
+    expect(json).toContain(':s3:::artifacts/scripts/*');
+    expect(json).toContain(':s3:::artifacts/logs/*');
+    expect(json.replace(/https?:\/\//g, '')).not.toMatch(/[^:]\/\//);
+  });
+
+  test('the same folder added twice is granted once', () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Bucket');
+
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { artifactLocations: [{ bucket, keyPrefix: 'components' }] });
+    profile.addArtifactLocation({ bucket, keyPrefix: 'components/' });
+
+    const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))[0];
+    expect(policy.Properties.PolicyDocument.Statement).toHaveLength(2);
+  });
+
+  test('addToPrincipalPolicy adds to the role', () => {
+    const stack = newStack();
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+
+    const result = profile.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: ['arn:aws:ssm:us-east-1:111122223333:parameter/ami'] }));
+
+    expect(result.statementAdded).toBe(true);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: logicalIdOf(stack, profile.role) }],
+      PolicyDocument: { Statement: [Match.objectLike({ Action: 'ssm:GetParameter' })] },
+    });
+  });
+});

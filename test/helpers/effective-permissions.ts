@@ -42,11 +42,20 @@ export class EffectivePermissions {
     }
     const boundaryArn = resolve(role.Properties?.PermissionsBoundary);
     const boundary = boundaryArn ? managedPolicyDocument(resources, boundaryArn) : undefined;
-    return new EffectivePermissions(policies, boundary);
+
+    // KMS decides with the key policy as well: CDK's default one lets IAM policies of the account grant use
+    const keyPolicies: Record<string, any> = {};
+    for (const [logicalId, resource] of Object.entries(resources)) {
+      if (resource.Type === 'AWS::KMS::Key') {
+        keyPolicies[arnOf(resources, logicalId)] = resolve(resource.Properties!.KeyPolicy);
+      }
+    }
+    return new EffectivePermissions(policies, keyPolicies, boundary);
   }
 
   private constructor(
     public readonly identityPolicies: { name: string; policy: any }[],
+    private readonly keyPolicies: Record<string, any>,
     private readonly permissionsBoundary?: any) {}
 
   /**
@@ -58,6 +67,7 @@ export class EffectivePermissions {
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       permissionBoundaryPolicies: this.permissionsBoundary ? [{ name: 'boundary', policy: this.permissionsBoundary }] : undefined,
+      resourcePolicy: this.keyPolicies[resource],
       request: {
         action,
         principal: `arn:aws:sts::${ACCOUNT}:assumed-role/TeamRole/i-0123456789abcdef0`,

@@ -1,0 +1,172 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ACCOUNT, EffectivePermissions, REGION } from './helpers/effective-permissions';
+import { ImageBuilderInstanceProfile, ImageBuilderInstanceProfileProps } from '../src';
+
+// every decision below comes from evaluating the synthesized policies, the AWS managed policies
+// (test/fixtures) and any permissions boundary with a real IAM policy evaluation engine
+
+const ARTIFACTS = 'arn:aws:s3:::artifacts';
+const LOGS = 'arn:aws:s3:::logs';
+
+function permissionsOf(configure: (stack: Stack) => ImageBuilderInstanceProfileProps, after?: (profile: ImageBuilderInstanceProfile, stack: Stack) => void) {
+  const stack = new Stack(new App(), 'Stack');
+  const profile = new ImageBuilderInstanceProfile(stack, 'Profile', configure(stack));
+  after?.(profile, stack);
+  return EffectivePermissions.ofRole(Template.fromStack(stack).toJSON() as any, stack.getLogicalId(profile.role.node.defaultChild as iam.CfnRole));
+}
+
+function buckets(stack: Stack, encryptionKey?: kms.IKey) {
+  return {
+    artifacts: new s3.Bucket(stack, 'Artifacts', { bucketName: 'artifacts', encryptionKey }),
+    logs: new s3.Bucket(stack, 'Logs', { bucketName: 'logs', encryptionKey }),
+  };
+}
+
+describe('without any location', () => {
+  const permissions = permissionsOf(() => ({}));
+
+  test('the AWS managed policies let instances write CloudWatch logs only under /aws/imagebuilder/', async () => {
+    const group = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/imagebuilder/my-recipe:log-stream:1.0.0/1`;
+    const other = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/app/secrets:log-stream:s`;
+
+    expect(await permissions.decide('logs:PutLogEvents', group)).toEqual('Allowed');
+    expect(await permissions.decide('logs:PutLogEvents', other)).toEqual('ImplicitlyDenied');
+  });
+
+  test('the AWS managed policies let instances read AWS\'s ec2imagebuilder buckets and no other bucket', async () => {
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::ec2imagebuilder-us-east-1/components/x')).toEqual('Allowed');
+    expect(await permissions.decide('s3:GetObject', `${ARTIFACTS}/components/install.sh`)).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:PutObject', `${LOGS}/logs/x.log`)).toEqual('ImplicitlyDenied');
+  });
+
+  test('SSM core lets the agent reach Systems Manager', async () => {
+    expect(await permissions.decide('ssm:UpdateInstanceInformation', `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`)).toEqual('Allowed');
+  });
+});
+
+describe('an artifact folder', () => {
+  const permissions = permissionsOf(stack => ({ artifactLocations: [{ bucket: buckets(stack).artifacts, keyPrefix: 'components/' }] }));
+
+  test('its objects can be read, at any depth', async () => {
+    expect(await permissions.decide('s3:GetObject', `${ARTIFACTS}/components/install.sh`)).toEqual('Allowed');
+    expect(await permissions.decide('s3:GetObject', `${ARTIFACTS}/components/linux/v1/setup.yml`)).toEqual('Allowed');
+  });
+
+  test('the folder can be listed, so that an S3Download of the whole folder works', async () => {
+    expect(await permissions.decide('s3:ListBucket', ARTIFACTS, { 's3:prefix': 'components/' })).toEqual('Allowed');
+    expect(await permissions.decide('s3:ListBucket', ARTIFACTS, { 's3:prefix': 'components/linux/' })).toEqual('Allowed');
+  });
+
+  test('nothing outside the folder can be read or listed', async () => {
+    expect(await permissions.decide('s3:GetObject', `${ARTIFACTS}/secrets/key.pem`)).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:GetObject', `${ARTIFACTS}/components-private/x`)).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:ListBucket', ARTIFACTS, { 's3:prefix': 'secrets/' })).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:ListBucket', ARTIFACTS, { 's3:prefix': 'components' })).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:ListBucket', ARTIFACTS)).toEqual('ImplicitlyDenied');
+  });
+
+  test('the folder is read-only: no put, delete, ACL, policy or other bucket-level action', async () => {
+    for (const action of ['s3:PutObject', 's3:DeleteObject', 's3:PutObjectAcl', 's3:GetObjectAcl']) {
+      expect([action, await permissions.decide(action, `${ARTIFACTS}/components/install.sh`)]).toEqual([action, 'ImplicitlyDenied']);
+    }
+    for (const action of ['s3:PutBucketPolicy', 's3:GetBucketPolicy', 's3:DeleteBucket', 's3:PutBucketAcl', 's3:GetBucketAcl', 's3:ListBucketVersions']) {
+      expect([action, await permissions.decide(action, ARTIFACTS)]).toEqual([action, 'ImplicitlyDenied']);
+    }
+  });
+});
+
+describe('a whole bucket as artifact location', () => {
+  const permissions = permissionsOf(stack => ({ artifactLocations: [{ bucket: buckets(stack).artifacts }] }));
+
+  test('every object can be read and the bucket listed, but not written', async () => {
+    expect(await permissions.decide('s3:GetObject', `${ARTIFACTS}/anything/at/all`)).toEqual('Allowed');
+    expect(await permissions.decide('s3:ListBucket', ARTIFACTS)).toEqual('Allowed');
+    expect(await permissions.decide('s3:PutObject', `${ARTIFACTS}/anything`)).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:GetObject', `${LOGS}/anything`)).toEqual('ImplicitlyDenied');
+  });
+});
+
+describe('the log folder', () => {
+  const permissions = permissionsOf(stack => ({ logLocation: { bucket: buckets(stack).logs, keyPrefix: 'imagebuilder' } }));
+
+  test('Image Builder can write <prefix>/<image>/<version>/<build>/... under it', async () => {
+    expect(await permissions.decide('s3:PutObject', `${LOGS}/imagebuilder/my-image/1.0.0/1/TOE_2026/application.log`)).toEqual('Allowed');
+  });
+
+  test('is write-only: no read, list or delete, and no write outside the folder', async () => {
+    expect(await permissions.decide('s3:GetObject', `${LOGS}/imagebuilder/my-image/1.0.0/1/application.log`)).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:DeleteObject', `${LOGS}/imagebuilder/my-image/1.0.0/1/application.log`)).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:ListBucket', LOGS, { 's3:prefix': 'imagebuilder/' })).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:PutObject', `${LOGS}/elsewhere/x.log`)).toEqual('ImplicitlyDenied');
+  });
+});
+
+describe('KMS-encrypted buckets', () => {
+  let KEY = '';
+  const permissions = permissionsOf(stack => {
+    const key = new kms.Key(stack, 'Key');
+    KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${stack.getLogicalId(key.node.defaultChild as kms.CfnKey)}`;
+    const { artifacts, logs } = buckets(stack, key);
+    return { artifactLocations: [{ bucket: artifacts, keyPrefix: 'components' }], logLocation: { bucket: logs, keyPrefix: 'logs' } };
+  });
+
+  test('the bucket key can decrypt artifacts and encrypt log uploads, multipart included', async () => {
+    expect(await permissions.decide('kms:Decrypt', KEY)).toEqual('Allowed');
+    expect(await permissions.decide('kms:GenerateDataKey', KEY)).toEqual('Allowed');
+  });
+
+  test('no other key action, and no other key', async () => {
+    for (const action of ['kms:Encrypt', 'kms:ReEncryptFrom', 'kms:CreateGrant', 'kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy']) {
+      expect([action, await permissions.decide(action, KEY)]).toEqual([action, 'ImplicitlyDenied']);
+    }
+    expect(await permissions.decide('kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/another`)).toEqual('ImplicitlyDenied');
+  });
+
+  test('an unencrypted bucket gets no KMS permission at all', async () => {
+    const plain = permissionsOf(stack => {
+      const { artifacts, logs } = buckets(stack);
+      return { artifactLocations: [{ bucket: artifacts }], logLocation: { bucket: logs } };
+    });
+
+    expect(await plain.decide('kms:Decrypt', KEY)).toEqual('ImplicitlyDenied');
+    const templatePolicies = plain.identityPolicies.filter(p => !p.name.startsWith('arn:'));
+    expect(templatePolicies.flatMap(p => p.policy.Statement).flatMap((s: any) => [s.Action].flat())
+      .filter((a: string) => a.startsWith('kms:'))).toEqual([]);
+  });
+});
+
+describe('addArtifactLocation and grants after construction', () => {
+  const permissions = permissionsOf(() => ({}), (profile, stack) => {
+    const { artifacts, logs } = buckets(stack);
+    profile.addArtifactLocation({ bucket: artifacts, keyPrefix: 'scripts' });
+    logs.grantRead(profile, 'reports/*');
+  });
+
+  test('an added folder is readable like one given in props', async () => {
+    expect(await permissions.decide('s3:GetObject', `${ARTIFACTS}/scripts/run.sh`)).toEqual('Allowed');
+    expect(await permissions.decide('s3:GetObject', `${ARTIFACTS}/other/run.sh`)).toEqual('ImplicitlyDenied');
+  });
+
+  test('bucket.grantRead(profile) grants to the role', async () => {
+    expect(await permissions.decide('s3:GetObject', `${LOGS}/reports/r.json`)).toEqual('Allowed');
+  });
+});
+
+describe('a permissions boundary', () => {
+  test('caps what the role may do, managed policies included', async () => {
+    const permissions = permissionsOf(stack => {
+      const boundary = new iam.ManagedPolicy(stack, 'Boundary', {
+        statements: [new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:ListBucket'], resources: ['*'] })],
+      });
+      return { permissionsBoundary: boundary, artifactLocations: [{ bucket: buckets(stack).artifacts, keyPrefix: 'components' }] };
+    });
+
+    expect(await permissions.decide('s3:GetObject', `${ARTIFACTS}/components/install.sh`)).toEqual('Allowed');
+    expect(await permissions.decide('ssm:UpdateInstanceInformation', `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`))
+      .toEqual('ImplicitlyDenied');
+  });
+});

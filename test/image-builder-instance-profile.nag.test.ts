@@ -1,0 +1,115 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { awsSolutionsFindings, NAG_MAJOR } from './helpers/nag';
+import { ImageBuilderInstanceProfile } from '../src';
+
+// cdk-nag 2 is tested with the aws-cdk-lib floor; .ci/run tests cdk-nag 3 with the newest aws-cdk-lib
+function workshop(): { app: App; stack: Stack; bucket: s3.Bucket; profile: ImageBuilderInstanceProfile } {
+  const app = new App();
+  const stack = new Stack(app, 'Stack');
+  const bucket = new s3.Bucket(stack, 'Bucket', { encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }) });
+  const profile = new ImageBuilderInstanceProfile(stack, 'Profile', {
+    roleName: 'TeamRole',
+    containerBuilds: true,
+    artifactLocations: [{ bucket, keyPrefix: 'components' }, { bucket: s3.Bucket.fromBucketName(stack, 'Shared', 'shared-artifacts') }],
+    logLocation: { bucket, keyPrefix: 'logs' },
+  });
+  return { app, stack, bucket, profile };
+}
+
+const ownFindings = (findings: string[]) => findings.filter(f => f.startsWith('/Stack/Profile/') || f.startsWith('Stack/Profile/'));
+
+test(`cdk-nag ${NAG_MAJOR} AwsSolutions reports nothing about the construct's own choices`, () => {
+  const { app } = workshop();
+
+  const findings = awsSolutionsFindings(app);
+
+  expect(ownFindings(findings)).toEqual([]);
+});
+
+test('without the acknowledgments, AwsSolutions would report the managed policies and the folder wildcards', () => {
+  // proves the test above can fail: the same policies on a plain role are reported
+  const app = new App();
+  const stack = new Stack(app, 'Stack');
+  const bucket = new s3.Bucket(stack, 'Bucket');
+  const role = new iam.Role(stack, 'Plain', {
+    assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('EC2InstanceProfileForImageBuilder')],
+  });
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('components/*')] }));
+
+  const findings = awsSolutionsFindings(app).filter(f => f.includes('/Plain/'));
+
+  expect(findings).toEqual(expect.arrayContaining([
+    expect.stringMatching(/AwsSolutions-IAM4\[Policy::arn:<AWS::Partition>:iam::aws:policy\/EC2InstanceProfileForImageBuilder\]/),
+    expect.stringMatching(/AwsSolutions-IAM5\[Resource::<Bucket.*\.Arn>\/components\/\*\]/),
+  ]));
+});
+
+test('an AWS managed policy that the user adds is still reported', () => {
+  const { app, profile } = workshop();
+
+  profile.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonS3ReadOnlyAccess'));
+
+  expect(ownFindings(awsSolutionsFindings(app))).toEqual([
+    expect.stringMatching(/Profile\/Role.*: AwsSolutions-IAM4\[Policy::arn:<AWS::Partition>:iam::aws:policy\/AmazonS3ReadOnlyAccess\]$/),
+  ]);
+});
+
+test('a wildcard grant that the user adds is still reported', () => {
+  const { app, bucket, profile } = workshop();
+
+  bucket.grantRead(profile);
+
+  const findings = ownFindings(awsSolutionsFindings(app));
+  expect(findings).toEqual(expect.arrayContaining([
+    expect.stringMatching(/AwsSolutions-IAM5\[Action::s3:GetObject\*\]$/),
+    expect.stringMatching(/AwsSolutions-IAM5\[Resource::<Bucket.*\.Arn>\/\*\]$/),
+  ]));
+  expect(findings.filter(f => /components|logs/.test(f))).toEqual([]);
+});
+
+test('statements that overflow into managed policies stay acknowledged', () => {
+  const app = new App();
+  const stack = new Stack(app, 'Stack');
+  const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+  for (let i = 0; i < 80; i++) {
+    const bucket = s3.Bucket.fromBucketName(stack, `Bucket${i}`, `artifact-bucket-with-a-rather-long-name-${i}`);
+    profile.addArtifactLocation({ bucket, keyPrefix: `components/team-${i}/with/a/deep/prefix` });
+  }
+
+  const findings = awsSolutionsFindings(app);
+
+  expect(stack.node.findAll().filter(c => c instanceof iam.ManagedPolicy).length).toBeGreaterThan(0);
+  expect(ownFindings(findings)).toEqual([]);
+});
+
+test('a role that the user brings gets the same acknowledgments, and only those', () => {
+  const app = new App();
+  const stack = new Stack(app, 'Stack');
+  const bucket = s3.Bucket.fromBucketName(stack, 'Bucket', 'artifacts');
+  const role = new iam.Role(stack, 'Mine', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('private/*')] }));
+
+  new ImageBuilderInstanceProfile(stack, 'Profile', { role, artifactLocations: [{ bucket, keyPrefix: 'components' }] });
+
+  expect(awsSolutionsFindings(app).filter(f => f.includes('/Mine/'))).toEqual([
+    expect.stringMatching(/AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:s3:::artifacts\/private\/\*\]$/),
+  ]);
+});
+
+(NAG_MAJOR < 3 ? test : test.skip)('cdk-nag 2 suppressions are granular: every one names its findings and gives a reason', () => {
+  const { stack, profile } = workshop();
+
+  awsSolutionsFindings(stack.node.root as App);
+
+  const resources = profile.role.node.findAll().filter(c => (c as any).cfnOptions);
+  const suppressions = resources.flatMap(r => (r as any).getMetadata('cdk_nag')?.rules_to_suppress ?? []);
+  expect(suppressions.map((s: any) => s.id).sort()).toEqual(['AwsSolutions-IAM4', 'AwsSolutions-IAM5']);
+  for (const suppression of suppressions) {
+    expect(suppression.applies_to.length).toBeGreaterThan(0);
+    expect(suppression.reason.length).toBeGreaterThan(20);
+  }
+});

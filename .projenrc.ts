@@ -26,10 +26,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // jsii projects get their dev tsconfig inside test/ by default; users and editors expect it at the top
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
-    include: ['examples/**/*.ts'],
+    include: ['examples/**/*.ts', '.projenrc.ts'],
     compilerOptions: {},
   },
   eslintOptions: {
+    // lint every file against the one dev tsconfig that includes them all
+    projectService: false,
+    tsconfigPath: './tsconfig.dev.json',
     dirs: ['src'],
     devdirs: ['test', 'examples', 'build-tools', 'projenrc', '.projenrc.ts'],
   },
@@ -57,7 +60,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     module: 'cdk_imagebuilder_instance_profile',
   },
 
-  gitignore: ['cdk.out/', '*.tsbuildinfo', '.venv/'],
+  gitignore: ['cdk.out/', '*.tsbuildinfo', '.venv/', 'test/cdk-integ.out.*/'],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', 'cdk.out/', '/.ci/', '/rosetta/', '/tsconfig.dev.json'] },
   sampleCode: false,
 });
@@ -71,7 +74,8 @@ const integ = project.addTask('integ', {
 project.addTask('integ:update', {
   description: 'Re-synthesize the integration snapshots after an intended change',
   receiveArgs: true,
-  exec: 'integ-runner --language typescript --directory test --update-on-failed',
+  // no AWS account here: re-synthesize the snapshot without deploying it
+  exec: 'integ-runner --language typescript --directory test --update-on-failed --dry-run',
 });
 project.testTask.spawn(integ);
 

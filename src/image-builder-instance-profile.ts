@@ -207,7 +207,8 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
    *
    * No resource is created.
    */
-  public static fromInstanceProfileAttributes(scope: Construct, id: string, attrs: ImageBuilderInstanceProfileAttributes): IImageBuilderInstanceProfile {
+  public static fromInstanceProfileAttributes(scope: Construct, id: string,
+    attrs: ImageBuilderInstanceProfileAttributes): IImageBuilderInstanceProfile {
     validateIamName('instanceProfileName', attrs.instanceProfileName, 128);
     validatePath(attrs.path);
     const path = attrs.path ?? '/';

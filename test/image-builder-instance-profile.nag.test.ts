@@ -2,8 +2,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { awsSolutionsFindings, NAG_MAJOR } from './helpers/nag';
 import { ImageBuilderInstanceProfile } from '../src';
+import { awsSolutionsFindings, NAG_MAJOR } from './helpers/nag';
 
 // cdk-nag 2 is tested with the aws-cdk-lib floor; .ci/run tests cdk-nag 3 with the newest aws-cdk-lib
 function workshop(): { app: App; stack: Stack; bucket: s3.Bucket; profile: ImageBuilderInstanceProfile } {

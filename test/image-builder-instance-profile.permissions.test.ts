@@ -3,8 +3,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ACCOUNT, EffectivePermissions, REGION } from './helpers/effective-permissions';
 import { ImageBuilderInstanceProfile, ImageBuilderInstanceProfileProps } from '../src';
+import { ACCOUNT, EffectivePermissions, REGION } from './helpers/effective-permissions';
 
 // every decision below comes from evaluating the synthesized policies, the AWS managed policies
 // (test/fixtures) and any permissions boundary with a real IAM policy evaluation engine
@@ -12,7 +12,9 @@ import { ImageBuilderInstanceProfile, ImageBuilderInstanceProfileProps } from '.
 const ARTIFACTS = 'arn:aws:s3:::artifacts';
 const LOGS = 'arn:aws:s3:::logs';
 
-function permissionsOf(configure: (stack: Stack) => ImageBuilderInstanceProfileProps, after?: (profile: ImageBuilderInstanceProfile, stack: Stack) => void) {
+function permissionsOf(
+  configure: (stack: Stack) => ImageBuilderInstanceProfileProps,
+  after?: (profile: ImageBuilderInstanceProfile, stack: Stack) => void) {
   const stack = new Stack(new App(), 'Stack');
   const profile = new ImageBuilderInstanceProfile(stack, 'Profile', configure(stack));
   after?.(profile, stack);

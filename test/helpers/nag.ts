@@ -5,7 +5,7 @@ import { App, Aspects } from 'aws-cdk-lib';
 import * as nag from 'cdk-nag';
 
 /** The major version of the cdk-nag installed: 2 (aspects and metadata) or 3 (aws-cdk-lib Validations). */
-export const NAG_MAJOR = Number(require('cdk-nag/package.json').version.split('.')[0]);
+export const NAG_MAJOR = Number(JSON.parse(fs.readFileSync(require.resolve('cdk-nag/package.json'), 'utf8')).version.split('.')[0]);
 
 /**
  * Synthesizes the app with cdk-nag's AwsSolutions pack and returns its findings as

@@ -19,12 +19,17 @@ export function awsSolutionsFindings(app: App): string[] {
     } catch (e) {
       // the validation plugin fails synthesis when it reports violations; the report says which
     }
-    const report = JSON.parse(fs.readFileSync(path.join(app.outdir, 'policy-validation-report.json'), 'utf8'));
+    // the report's file name changed between aws-cdk-lib releases
+    const file = ['validation-report.json', 'policy-validation-report.json'].map(f => path.join(app.outdir, f)).find(fs.existsSync);
+    if (!file) {
+      throw new Error(`no validation report in ${app.outdir}`);
+    }
+    const report = JSON.parse(fs.readFileSync(file, 'utf8'));
     const findings: string[] = [];
     for (const plugin of report.pluginReports ?? []) {
       for (const violation of plugin.violations ?? []) {
-        for (const resource of violation.violatingResources ?? violation.violatingConstructs ?? []) {
-          findings.push(`${resource.constructPath ?? resource.resourceLogicalId}: ${violation.ruleName}`);
+        for (const construct of violation.violatingConstructs ?? violation.violatingResources ?? []) {
+          findings.push(`/${construct.constructPath}: ${violation.ruleName}`);
         }
       }
     }

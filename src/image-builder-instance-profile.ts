@@ -236,7 +236,14 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
    */
   public readonly instanceProfile: iam.IInstanceProfile;
 
+  /**
+   * The name of the instance profile, the name an Image Builder infrastructure configuration refers to.
+   */
   public readonly instanceProfileName: string;
+
+  /**
+   * The ARN of the instance profile.
+   */
   public readonly instanceProfileArn: string;
 
   /**
@@ -247,6 +254,11 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
   private readonly nag: NagAcknowledgements;
   private readonly grantedFolders = new Set<string>();
 
+  /**
+   * @param scope the construct this one belongs to
+   * @param id the id of this construct; it is part of the logical ids of the role and the instance profile
+   * @param props the names, managed policies and S3 locations of the profile
+   */
   constructor(scope: Construct, id: string, props: ImageBuilderInstanceProfileProps = {}) {
     super(scope, id);
 

@@ -84,4 +84,7 @@ project.addTask('example', {
   exec: 'ts-node --project tsconfig.dev.json examples/workshop.ts',
 });
 
+// jsii sets the language and version classifiers; Construct Hub and PyPI users look for these too
+project.package.file.addOverride('jsii.targets.python.classifiers', ['Framework :: AWS CDK', 'Framework :: AWS CDK :: 2']);
+
 project.synth();

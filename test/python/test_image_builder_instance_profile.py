@@ -1,0 +1,104 @@
+"""The construct as a Python CDK user calls it, from the built wheel."""
+import re
+
+import pytest
+from aws_cdk import App, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_imagebuilder as imagebuilder
+from aws_cdk import aws_s3 as s3
+from aws_cdk.assertions import Match, Template
+
+from cdk_imagebuilder_instance_profile import BucketLocation, ImageBuilderInstanceProfile
+
+
+def partition_arn(name):
+    return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":iam::aws:policy/{name}"]]}
+
+
+def workshop_stack():
+    # the README's Python example
+    app = App()
+    stack = Stack(app, "Workshop")
+    bucket = s3.Bucket(stack, "Bucket", bucket_name="workshop-bucket")
+
+    profile = ImageBuilderInstanceProfile(
+        stack,
+        "TeamRole",
+        role_name="TeamRole",
+        artifact_locations=[BucketLocation(bucket=bucket, key_prefix="components")],
+        log_location=BucketLocation(bucket=bucket, key_prefix="logs"),
+    )
+
+    imagebuilder.CfnInfrastructureConfiguration(
+        stack,
+        "Infrastructure",
+        name="workshop-infrastructure",
+        instance_profile_name=profile.instance_profile_name,
+    )
+    return stack, bucket, profile
+
+
+def test_the_workshop_stack_has_the_role_the_profile_and_the_grants():
+    stack, _, profile = workshop_stack()
+
+    template = Template.from_stack(stack)
+
+    template.has_resource_properties("AWS::IAM::Role", {
+        "RoleName": "TeamRole",
+        "AssumeRolePolicyDocument": {"Statement": [Match.object_like({"Principal": {"Service": "ec2.amazonaws.com"}})]},
+        "ManagedPolicyArns": [
+            partition_arn("AmazonSSMManagedInstanceCore"),
+            partition_arn("EC2InstanceProfileForImageBuilder"),
+        ],
+    })
+    template.has_resource_properties("AWS::IAM::InstanceProfile", {"InstanceProfileName": "TeamRole"})
+    template.has_resource_properties("AWS::ImageBuilder::InfrastructureConfiguration", {
+        "InstanceProfileName": {"Ref": stack.get_logical_id(profile.instance_profile.node.default_child)},
+    })
+    template.has_resource_properties("AWS::IAM::Policy", {
+        "PolicyDocument": {"Statement": Match.array_with([
+            Match.object_like({"Action": "s3:GetObject", "Resource": Match.object_like({
+                "Fn::Join": ["", [Match.any_value(), "/components/*"]]})}),
+            Match.object_like({"Action": "s3:ListBucket", "Condition": {"StringLike": {"s3:prefix": ["components/*"]}}}),
+            Match.object_like({"Action": "s3:PutObject", "Resource": Match.object_like({
+                "Fn::Join": ["", [Match.any_value(), "/logs/*"]]})}),
+        ])},
+    })
+
+
+def test_the_profile_is_grantable_from_python():
+    stack, bucket, profile = workshop_stack()
+    other = s3.Bucket(stack, "Reports")
+
+    other.grant_read(profile)
+    profile.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name("CloudWatchAgentServerPolicy"))
+
+    template = Template.from_stack(stack)
+    template.has_resource_properties("AWS::IAM::Role", {
+        "ManagedPolicyArns": Match.array_with([partition_arn("CloudWatchAgentServerPolicy")]),
+    })
+    template.has_resource_properties("AWS::IAM::Policy", {
+        "PolicyDocument": {"Statement": Match.array_with([Match.object_like({"Action": Match.array_with(["s3:GetObject*"])})])},
+    })
+
+
+def test_from_instance_profile_name_gives_the_name_and_the_arn():
+    stack = Stack(App(), "Hosted")
+
+    existing = ImageBuilderInstanceProfile.from_instance_profile_name(stack, "Team", "TeamRole")
+
+    assert existing.instance_profile_name == "TeamRole"
+    assert stack.resolve(existing.instance_profile_arn) == {
+        "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::", {"Ref": "AWS::AccountId"}, ":instance-profile/TeamRole"]],
+    }
+
+
+def test_bad_input_raises_an_error_that_names_the_prop_and_shows_the_value():
+    stack = Stack(App(), "Bad")
+
+    with pytest.raises(Exception, match=re.escape("roleName must be 1-64 characters of [A-Za-z0-9+=,.@_-], got 'bad name!'")):
+        ImageBuilderInstanceProfile(stack, "Profile", role_name="bad name!")
+
+    bucket = s3.Bucket(stack, "Bucket")
+    with pytest.raises(Exception, match=re.escape("artifactLocations[0].keyPrefix must not start with '/'")):
+        ImageBuilderInstanceProfile(stack, "Other", artifact_locations=[BucketLocation(bucket=bucket, key_prefix="/components")])

@@ -60,7 +60,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     module: 'cdk_imagebuilder_instance_profile',
   },
 
-  gitignore: ['cdk.out/', '*.tsbuildinfo', '.venv/', 'test/cdk-integ.out.*/'],
+  gitignore: ['cdk.out/', '*.tsbuildinfo', '.venv/', 'test/cdk-integ.out.*/', '.jsii.tabl.json'],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', 'cdk.out/', '/.ci/', '/rosetta/', '/tsconfig.dev.json'] },
   sampleCode: false,
 });
@@ -78,6 +78,13 @@ project.addTask('integ:update', {
   exec: 'integ-runner --language typescript --directory test --update-on-failed --dry-run',
 });
 project.testTask.spawn(integ);
+
+// every TypeScript sample in README must compile, so that Construct Hub shows correct translations
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile the README samples with jsii-rosetta (fixtures in rosetta/)',
+  exec: 'jsii-rosetta extract --strict',
+});
+project.postCompileTask.spawn(rosetta);
 
 project.addTask('example', {
   description: 'Synthesize the Image Builder workshop scenario and print its CloudFormation template',

@@ -1,10 +1,10 @@
 """The construct as a Python CDK user calls it, from the built wheel."""
 import re
+from pathlib import Path
 
 import pytest
 from aws_cdk import App, Stack
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_imagebuilder as imagebuilder
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match, Template
 
@@ -15,27 +15,25 @@ def partition_arn(name):
     return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":iam::aws:policy/{name}"]]}
 
 
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_python_example():
+    """The first Python sample of README.md, so that the tests run exactly what users read."""
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    assert blocks, "README.md has no Python example"
+    return blocks[0]
+
+
 def workshop_stack():
-    # the README's Python example
     app = App()
     stack = Stack(app, "Workshop")
     bucket = s3.Bucket(stack, "Bucket", bucket_name="workshop-bucket")
+    scope = {"self": stack, "bucket": bucket}
 
-    profile = ImageBuilderInstanceProfile(
-        stack,
-        "TeamRole",
-        role_name="TeamRole",
-        artifact_locations=[BucketLocation(bucket=bucket, key_prefix="components")],
-        log_location=BucketLocation(bucket=bucket, key_prefix="logs"),
-    )
+    exec(readme_python_example(), scope)  # noqa: S102 - our own README
 
-    imagebuilder.CfnInfrastructureConfiguration(
-        stack,
-        "Infrastructure",
-        name="workshop-infrastructure",
-        instance_profile_name=profile.instance_profile_name,
-    )
-    return stack, bucket, profile
+    return stack, bucket, scope["profile"]
 
 
 def test_the_workshop_stack_has_the_role_the_profile_and_the_grants():

@@ -41,7 +41,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // a snapshot that rewrites itself can never fail
     updateSnapshot: UpdateSnapshot.NEVER,
     jestConfig: {
-      testPathIgnorePatterns: ['/node_modules/', '/cdk.out/', '\\.snapshot/'],
+      // test/deploy needs the local emulator: `npx projen test:deploy`
+      testPathIgnorePatterns: ['/node_modules/', '/cdk.out/', '\\.snapshot/', '/test/deploy/'],
       watchPathIgnorePatterns: ['/cdk.out/', '\\.snapshot/'],
     },
   },
@@ -53,6 +54,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@cloud-copilot/iam-simulate',
     `@aws-cdk/integ-tests-alpha@${CDK_FLOOR}-alpha.0`,
     '@aws-cdk/integ-runner@^2',
+    // the deploy tests talk to moto's CloudFormation and IAM through the AWS SDK, as a user's tooling would
+    '@aws-sdk/client-cloudformation',
+    '@aws-sdk/client-iam',
   ],
 
   publishToPypi: {
@@ -60,7 +64,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     module: 'cdk_imagebuilder_instance_profile',
   },
 
-  gitignore: ['cdk.out/', '*.tsbuildinfo', '.venv/', 'test/cdk-integ.out.*/', '.jsii.tabl.json'],
+  gitignore: ['cdk.out/', '*.tsbuildinfo', '.venv/', '/build/', 'test/cdk-integ.out.*/', '.jsii.tabl.json'],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', 'cdk.out/', '/.ci/', '/rosetta/', '/tsconfig.dev.json'] },
   sampleCode: false,
 });
@@ -85,6 +89,12 @@ const rosetta = project.addTask('rosetta:extract', {
   exec: 'jsii-rosetta extract --strict',
 });
 project.postCompileTask.spawn(rosetta);
+
+const deployTest = project.addTask('test:deploy', {
+  description: 'Deploy the synthesized stacks on a local CloudFormation emulator (moto) and read IAM back',
+});
+deployTest.exec('bash .ci/python-tools.sh');
+deployTest.exec('jest --ci --coverage=false --testPathIgnorePatterns=/node_modules/ --runInBand test/deploy');
 
 project.addTask('example', {
   description: 'Synthesize the Image Builder workshop scenario and print its CloudFormation template',

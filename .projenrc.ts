@@ -83,6 +83,12 @@ project.addTask('integ:update', {
 });
 project.testTask.spawn(integ);
 
+const cfnLint = project.addTask('lint:cfn', {
+  description: 'cfn-lint (from PyPI, in build/venv) over the templates of the integration apps',
+  exec: 'bash .ci/cfn-lint.sh',
+});
+project.testTask.spawn(cfnLint);
+
 // every TypeScript sample in README must compile, so that Construct Hub shows correct translations
 const rosetta = project.addTask('rosetta:extract', {
   description: 'Compile the README samples with jsii-rosetta (fixtures in rosetta/)',

@@ -10,6 +10,7 @@ git ls-files -z | xargs -0 tar -cf - | tar -xf - -C "$work"
 cp -a node_modules "$work/"
 cd "$work"
 # integ-tests-alpha pins the floor aws-cdk-lib as its peer; the unit tests do not use it
-npm install --no-save --no-audit --no-fund --legacy-peer-deps aws-cdk-lib@^2 constructs@^10 cdk-nag@^3
-echo "unit tests with aws-cdk-lib $(node -p "require('aws-cdk-lib/package.json').version"), cdk-nag $(node -p "require('cdk-nag/package.json').version")"
-npx jest --ci --coverage=false
+npm install --no-save --no-audit --no-fund --legacy-peer-deps aws-cdk-lib@^2 constructs@^10 cdk-nag@^3 @aws-cdk/aws-imagebuilder-alpha
+version() { node -p "require('$1/package.json').version"; }
+echo "unit tests with aws-cdk-lib $(version aws-cdk-lib), cdk-nag $(version cdk-nag), aws-imagebuilder-alpha $(version @aws-cdk/aws-imagebuilder-alpha)"
+REQUIRE_IMAGEBUILDER_ALPHA=1 npx jest --ci --coverage=false

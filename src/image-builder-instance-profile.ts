@@ -1,7 +1,7 @@
 import { Annotations, IResource, Resource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { Construct, Dependable, IDependable } from 'constructs';
 import { FolderGrant, readFolder, writeFolder } from './private/folder-grants';
 import { NagAcknowledgements } from './private/nag';
 import { UnknownRolePrincipal } from './private/unknown-role';
@@ -292,9 +292,17 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
       instanceProfileName: props.instanceProfileName ?? (props.role ? undefined : props.roleName),
       path: props.path,
     });
-    // the profile must not be usable before its permissions exist; construct dependencies are
-    // resolved at synthesis, so this also covers policies that grants add to the role later
-    instanceProfile.node.addDependency(this.role);
+    // the profile must not be usable before its permissions exist. The roots are read at synthesis, so
+    // policies that grants add to the role later count too; the role itself is left out because the
+    // profile's Ref to it already orders them (cfn-lint W3005)
+    const role = this.role;
+    const policiesOfRole: IDependable = {};
+    Dependable.implement(policiesOfRole, {
+      get dependencyRoots() {
+        return role.node.children.filter(child => child !== role.node.defaultChild);
+      },
+    });
+    instanceProfile.node.addDependency(policiesOfRole);
     this.instanceProfile = instanceProfile;
     this.instanceProfileName = instanceProfile.instanceProfileName;
     this.instanceProfileArn = instanceProfile.instanceProfileArn;

@@ -34,7 +34,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     projectService: false,
     tsconfigPath: './tsconfig.dev.json',
     dirs: ['src'],
-    devdirs: ['test', 'examples', 'build-tools', 'projenrc', '.projenrc.ts'],
+    devdirs: ['test', 'examples', 'bench', 'build-tools', 'projenrc', '.projenrc.ts'],
   },
 
   jestOptions: {
@@ -47,6 +47,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
+  // the component-document parser: a well-kept YAML library, bundled as jsii requires of non-jsii dependencies
+  bundledDeps: ['yaml@^2'],
   devDeps: [
     // cdk-nag 2.x is the line that supports the aws-cdk-lib floor; 3.x needs aws-cdk-lib >= 2.257
     'cdk-nag@2.27.231',
@@ -65,7 +67,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   gitignore: ['cdk.out/', '*.tsbuildinfo', '.venv/', '/build/', 'test/cdk-integ.out.*/', '.jsii.tabl.json'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', 'cdk.out/', '/.ci/', '/rosetta/', '/tsconfig.dev.json'] },
+  // local tool environments and development-only folders never reach the published package
+  npmIgnoreOptions: {
+    ignorePatterns: ['/examples/', 'cdk.out/', '/.ci/', '/rosetta/', '/tsconfig.dev.json', '/.venv/', '/build/', '/bench/'],
+  },
   sampleCode: false,
 });
 
@@ -101,6 +106,11 @@ const deployTest = project.addTask('test:deploy', {
 });
 deployTest.exec('bash .ci/python-tools.sh');
 deployTest.exec('jest --ci --coverage=false --testPathIgnorePatterns=/node_modules/ --runInBand test/deploy');
+
+project.addTask('bench', {
+  description: 'Measure synth time, template and policy size, and package size against the same permissions by hand',
+  exec: 'ts-node --project tsconfig.dev.json bench/bench.ts',
+});
 
 project.addTask('example', {
   description: 'Synthesize the Image Builder workshop scenario and print its CloudFormation template',

@@ -1,8 +1,10 @@
-import { Annotations, IResource, Resource, Stack } from 'aws-cdk-lib';
+import { Annotations, IResource, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, Dependable, IDependable } from 'constructs';
-import { FolderGrant, readFolder, writeFolder } from './private/folder-grants';
+import { readComponentDocument } from './private/component-document';
+import { readFolder, readObject, S3Grant, writeFolder, writeObject } from './private/folder-grants';
 import { NagAcknowledgements } from './private/nag';
 import { UnknownRolePrincipal } from './private/unknown-role';
 import { normalizeKeyPrefix, validateDescription, validateIamName, validatePath } from './private/validation';
@@ -252,7 +254,14 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
   public readonly grantPrincipal: iam.IPrincipal;
 
   private readonly nag: NagAcknowledgements;
-  private readonly grantedFolders = new Set<string>();
+  /**
+   * What the profile grants in S3, for ComponentAccessChecks.
+   *
+   * @internal
+   */
+  public readonly _s3Grants = new Array<S3Grant>();
+  private readonly grantedKeys = new Set<string>();
+  private readonly componentBuckets = new Map<string, s3.IBucket>();
 
   /**
    * @param scope the construct this one belongs to
@@ -323,9 +332,9 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
     }
 
     (props.artifactLocations ?? []).forEach((location, i) =>
-      this.grantFolder('artifactLocations', 'read', location, artifactPrefixes[i], readFolder));
+      this.grantS3('artifactLocations', 'read', location.bucket, artifactPrefixes[i], true));
     if (props.logLocation) {
-      this.grantFolder('logLocation', 'write', props.logLocation, logPrefix!, writeFolder);
+      this.grantS3('logLocation', 'write', props.logLocation.bucket, logPrefix!, true);
     }
 
     this.node.addValidation({ validate: () => this.validateManagedPolicyCount() });
@@ -339,7 +348,46 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
    */
   public addArtifactLocation(location: BucketLocation): void {
     const prefix = normalizeKeyPrefix('keyPrefix', location.keyPrefix);
-    this.grantFolder('addArtifactLocation', 'read', location, prefix, readFolder);
+    this.grantS3('addArtifactLocation', 'read', location.bucket, prefix, true);
+  }
+
+  /**
+   * Grant what the `S3Download` and `S3Upload` steps of an Image Builder component need, read from its
+   * inline `data` (an AWSTOE component document).
+   *
+   * Each download gets read access to its `source` (the one object, or the folder when the source ends in
+   * `/*`); each upload gets write access to its `destination` (the one object, or the folder when the
+   * destination ends in `/`, the local source has a `*`, or `recurse` is true). What cannot be read fully
+   * is never guessed: a component given by `uri`, a path whose bucket is a `{{ parameter }}` or a token,
+   * or a malformed document is a warning and grants nothing for that input; a key with a parameter grants
+   * the static folder before it, with a warning.
+   *
+   * @see https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-action-modules.html#action-modules-s3download
+   */
+  public addComponent(component: imagebuilder.CfnComponent): void {
+    const label = `component '${Token.isUnresolved(component.name) ? component.node.path : component.name}'`;
+    if (component.data === undefined || Token.isUnresolved(component.data)) {
+      Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:componentNotRead',
+        `${label} ${component.data === undefined ? `is given by uri ('${component.uri}')` : 'has data that is not known until deployment'}, `
+        + 'so its S3 paths cannot be read and nothing was granted for them: add them with addArtifactLocation');
+      return;
+    }
+    this.grantComponentNeeds(component.data, label);
+  }
+
+  /**
+   * Grant what the `S3Download` and `S3Upload` steps of a component document need, for a document that is
+   * not a `CfnComponent` of this app (for example one read from a file). The rules are those of `addComponent`.
+   *
+   * @param data the component document, YAML (AWSTOE schema 1.0)
+   */
+  public addComponentData(data: string): void {
+    if (Token.isUnresolved(data)) {
+      Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:componentNotRead',
+        'addComponentData got a document that is not known until deployment, so nothing was granted for it');
+      return;
+    }
+    this.grantComponentNeeds(data, 'the component document given to addComponentData');
   }
 
   /**
@@ -356,24 +404,45 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
     return this.role.addToPrincipalPolicy(statement);
   }
 
-  private grantFolder(prop: string, access: string, location: BucketLocation, prefix: string,
-    statementsOf: (bucket: s3.IBucket, prefix: string) => FolderGrant): void {
-    const key = `${access}:${location.bucket.node.path}:${prefix}`;
-    if (this.grantedFolders.has(key)) {
+  private grantComponentNeeds(data: string, label: string): void {
+    const needs = readComponentDocument(data, label);
+    for (const warning of needs.warnings) {
+      Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:componentPath', warning);
+    }
+    for (const need of needs.accesses) {
+      this.grantS3(need.step, need.access, this.componentBucket(need.bucketName), need.key, need.folder);
+    }
+  }
+
+  private componentBucket(bucketName: string): s3.IBucket {
+    let bucket = this.componentBuckets.get(bucketName);
+    if (!bucket) {
+      bucket = s3.Bucket.fromBucketName(this, `ComponentBucket${bucketName}`, bucketName);
+      this.componentBuckets.set(bucketName, bucket);
+    }
+    return bucket;
+  }
+
+  private grantS3(prop: string, access: 'read' | 'write', bucket: s3.IBucket, key: string, folder: boolean): void {
+    const dedupe = `${access}:${folder ? 'folder' : 'object'}:${bucket.node.path}:${key}`;
+    if (this.grantedKeys.has(dedupe)) {
       return;
     }
-    this.grantedFolders.add(key);
+    this.grantedKeys.add(dedupe);
 
-    const grant = statementsOf(location.bucket, prefix);
+    const grant = access === 'read'
+      ? (folder ? readFolder : readObject)(bucket, key)
+      : (folder ? writeFolder : writeObject)(bucket, key);
     const dropped = grant.statements.some(statement => !this.role.addToPrincipalPolicy(statement).statementAdded);
     // an immutable role (imported with mutable: false) reports its statements as added but keeps none
     const kept = iam.Role.isRole(this.role) || this.role.node.findAll().some(c => c instanceof iam.Policy);
     if (dropped || !kept) {
       throw new Error(`${prop}: the role '${this.role.node.path}' cannot take new statements (it is immutable, for example imported `
-        + `with mutable: false), so ${access} access to '${location.bucket.node.path}/${prefix}' cannot be granted; `
+        + `with mutable: false), so ${access} access to '${bucket.node.path}/${key}' cannot be granted; `
         + 'import the role as mutable, or grant the access outside this app and leave the location out');
     }
     grant.wildcardResources.forEach(resource => this.nag.acknowledgeWildcardResource(resource));
+    this._s3Grants.push({ access, bucket, key, folder });
   }
 
   private validateManagedPolicyCount(): string[] {

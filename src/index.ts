@@ -1,1 +1,2 @@
 export * from './image-builder-instance-profile';
+export * from './component-access-checks';

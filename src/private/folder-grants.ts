@@ -2,11 +2,21 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 
 /**
- * The statements of one folder grant, and the wildcard resources among them (for cdk-nag).
+ * The statements of one S3 grant, and the wildcard resources among them (for cdk-nag).
  */
 export interface FolderGrant {
   readonly statements: iam.PolicyStatement[];
   readonly wildcardResources: string[];
+}
+
+/**
+ * One S3 grant of a profile: a folder (`key` is its prefix, '' for the whole bucket) or one object.
+ */
+export interface S3Grant {
+  readonly access: 'read' | 'write';
+  readonly bucket: s3.IBucket;
+  readonly key: string;
+  readonly folder: boolean;
 }
 
 /**
@@ -23,14 +33,7 @@ export function readFolder(bucket: s3.IBucket, prefix: string): FolderGrant {
     // a folder download lists the folder first; the condition keeps every other key out of sight
     list.addCondition('StringLike', { 's3:prefix': [`${prefix}/*`] });
   }
-  const statements = [
-    new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects] }),
-    list,
-  ];
-  if (bucket.encryptionKey) {
-    statements.push(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [bucket.encryptionKey.keyArn] }));
-  }
-  return { statements, wildcardResources: [objects] };
+  return { statements: [allow('s3:GetObject', objects), list, ...keyForReading(bucket)], wildcardResources: [objects] };
 }
 
 /**
@@ -38,16 +41,37 @@ export function readFolder(bucket: s3.IBucket, prefix: string): FolderGrant {
  */
 export function writeFolder(bucket: s3.IBucket, prefix: string): FolderGrant {
   const objects = objectsUnder(bucket, prefix);
-  const statements = [new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects] })];
-  if (bucket.encryptionKey) {
-    // SSE-KMS: GenerateDataKey for every upload, Decrypt to complete a multipart upload
-    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions
-    statements.push(new iam.PolicyStatement({
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      resources: [bucket.encryptionKey.keyArn],
-    }));
-  }
-  return { statements, wildcardResources: [objects] };
+  return { statements: [allow('s3:PutObject', objects), ...keyForWriting(bucket)], wildcardResources: [objects] };
+}
+
+/**
+ * Read-only access to one object: what an S3Download of a single file needs.
+ */
+export function readObject(bucket: s3.IBucket, key: string): FolderGrant {
+  return { statements: [allow('s3:GetObject', bucket.arnForObjects(key)), ...keyForReading(bucket)], wildcardResources: [] };
+}
+
+/**
+ * Write-only access to one object: what an S3Upload of a single file needs.
+ */
+export function writeObject(bucket: s3.IBucket, key: string): FolderGrant {
+  return { statements: [allow('s3:PutObject', bucket.arnForObjects(key)), ...keyForWriting(bucket)], wildcardResources: [] };
+}
+
+function allow(action: string, resource: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions: [action], resources: [resource] });
+}
+
+function keyForReading(bucket: s3.IBucket): iam.PolicyStatement[] {
+  return bucket.encryptionKey ? [allow('kms:Decrypt', bucket.encryptionKey.keyArn)] : [];
+}
+
+function keyForWriting(bucket: s3.IBucket): iam.PolicyStatement[] {
+  // SSE-KMS: GenerateDataKey for every upload, Decrypt to complete a multipart upload
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions
+  return bucket.encryptionKey
+    ? [new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [bucket.encryptionKey.keyArn] })]
+    : [];
 }
 
 function objectsUnder(bucket: s3.IBucket, prefix: string): string {

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from aws_cdk import App, Stack
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_imagebuilder as imagebuilder
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match, Template
 
@@ -100,3 +101,36 @@ def test_bad_input_raises_an_error_that_names_the_prop_and_shows_the_value():
     bucket = s3.Bucket(stack, "Bucket")
     with pytest.raises(Exception, match=re.escape("artifactLocations[0].keyPrefix must not start with '/'")):
         ImageBuilderInstanceProfile(stack, "Other", artifact_locations=[BucketLocation(bucket=bucket, key_prefix="/components")])
+
+
+def test_add_component_grants_what_the_component_downloads():
+    stack = Stack(App(), "Components")
+    profile = ImageBuilderInstanceProfile(stack, "Profile")
+    component = imagebuilder.CfnComponent(
+        stack,
+        "Component",
+        name="install-app",
+        platform="Linux",
+        version="1.0.0",
+        data="\n".join([
+            "name: install-app",
+            "schemaVersion: 1.0",
+            "phases:",
+            "  - name: build",
+            "    steps:",
+            "      - name: Fetch",
+            "        action: S3Download",
+            "        inputs:",
+            "          - source: s3://team-artifacts/app/*",
+            "            destination: /tmp/app",
+        ]),
+    )
+
+    profile.add_component(component)
+
+    Template.from_stack(stack).has_resource_properties("AWS::IAM::Policy", {
+        "PolicyDocument": {"Statement": Match.array_with([
+            Match.object_like({"Action": "s3:GetObject", "Resource": {
+                "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::team-artifacts/app/*"]]}}),
+        ])},
+    })

@@ -1,0 +1,162 @@
+/*
+ * A profile with 60 artifact folders in 20 buckets: aws-cdk-lib must move what does not fit IAM's inline
+ * size limit into managed policies, and the deployed role must still grant every folder
+ * (`npx projen test:deploy` runs it on moto). Every resource type of this stack is deployed.
+ */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { GetInstanceProfileCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import {
+  deleteStack, DeployedStack, deployStack, resolvePseudoParameters, Template, templateOf, unbootstrappedSynthesizer,
+} from './cloudformation';
+import {
+  attachedPolicyArns, customerManagedPolicyArns, inlinePolicies, managedPolicyStatements, NO_SUCH_ENTITY,
+  normalizeStatement, sortStatements, Statement,
+} from './iam';
+import { cloudFormationClient, iamClient, Moto, startMoto } from './moto';
+import { ImageBuilderInstanceProfile } from '../../src';
+
+jest.setTimeout(90_000);
+
+// IAM's limits: all inline policies of a role together, and one managed policy; whitespace does not count
+const MAX_INLINE_CHARS = 10_240;
+const MAX_MANAGED_POLICY_CHARS = 6_144;
+const BUCKETS = 20;
+const FOLDERS = 60;
+const ROLE_NAME = 'ImageBuilderScale';
+const AWS_MANAGED = [
+  'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+  'arn:aws:iam::aws:policy/EC2InstanceProfileForImageBuilder',
+];
+
+const app = new App();
+const stack = new Stack(app, 'ImageBuilderScale', { synthesizer: unbootstrappedSynthesizer() });
+const buckets = Array.from({ length: BUCKETS }, (_, i) => s3.Bucket.fromBucketName(stack, `Bucket${i}`, `artifacts-${i}`));
+const folders = Array.from({ length: FOLDERS }, (_, j) => ({ bucketName: `artifacts-${j % BUCKETS}`, keyPrefix: `team-${j}/components` }));
+const profile = new ImageBuilderInstanceProfile(stack, 'Profile', {
+  roleName: ROLE_NAME,
+  artifactLocations: folders.map((f, j) => ({ bucket: buckets[j % BUCKETS], keyPrefix: f.keyPrefix })),
+});
+const roleId = stack.getLogicalId(profile.role.node.defaultChild as CfnElement);
+const template: Template = templateOf(app, stack.stackName);
+
+// what each folder needs, and all that the role may hold besides the AWS managed policies
+const expectedStatements = folders.flatMap(f => [
+  { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${f.bucketName}/${f.keyPrefix}/*` },
+  {
+    Effect: 'Allow',
+    Action: 's3:ListBucket',
+    Resource: `arn:aws:s3:::${f.bucketName}`,
+    Condition: { StringLike: { 's3:prefix': `${f.keyPrefix}/*` } },
+  },
+].map(normalizeStatement));
+
+function attachedToRole(resource: { Properties?: any }): boolean {
+  return (resource.Properties?.Roles ?? []).some((r: unknown) => JSON.stringify(r) === JSON.stringify({ Ref: roleId }));
+}
+
+/** The size IAM counts: JSON without whitespace, after CloudFormation resolved it. */
+function iamSize(document: unknown): number {
+  // aws-us-gov is the longest partition name: the size holds in every partition
+  return JSON.stringify(resolvePseudoParameters(document, { partition: 'aws-us-gov' })).length;
+}
+
+describe('the synthesized template', () => {
+  const resources = Object.values(template.Resources);
+  const role = template.Resources[roleId];
+  const inlineDocuments = [
+    ...resources.filter(r => r.Type === 'AWS::IAM::Policy' && attachedToRole(r)).map(r => r.Properties.PolicyDocument),
+    ...(role.Properties.Policies ?? []).map((p: { PolicyDocument: unknown }) => p.PolicyDocument),
+  ];
+  const managedPolicies = resources.filter(r => r.Type === 'AWS::IAM::ManagedPolicy');
+
+  test('keeps the role\'s inline policies together within IAM\'s 10,240 characters', () => {
+    expect(inlineDocuments.length).toBeGreaterThanOrEqual(1);
+    const total = inlineDocuments.reduce((sum, d) => sum + iamSize(d), 0);
+    expect(total).toBeLessThanOrEqual(MAX_INLINE_CHARS);
+  });
+
+  test('moves the overflow into managed policies attached to the role, each within 6,144 characters', () => {
+    expect(managedPolicies.length).toBeGreaterThanOrEqual(1);
+    for (const policy of managedPolicies) {
+      expect(attachedToRole(policy)).toBe(true);
+      expect(iamSize(policy.Properties.PolicyDocument)).toBeLessThanOrEqual(MAX_MANAGED_POLICY_CHARS);
+    }
+  });
+
+  test('makes the instance profile depend on the overflow policies too, so nothing uses it before they exist', () => {
+    const profileId = stack.getLogicalId(profile.instanceProfile.node.defaultChild as CfnElement);
+    const policyTypes = ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'];
+    const policyIds = Object.keys(template.Resources).filter(id => policyTypes.includes(template.Resources[id].Type));
+
+    expect(policyIds.length).toBe(managedPolicies.length + 1);
+    // the role itself needs no DependsOn: the profile refers to it
+    expect([template.Resources[profileId].DependsOn ?? []].flat()).toEqual(expect.arrayContaining(policyIds));
+  });
+
+  test('splits the statements without losing or adding any', () => {
+    const statements = [...inlineDocuments, ...managedPolicies.map(p => p.Properties.PolicyDocument)]
+      .flatMap(d => (resolvePseudoParameters(d, { partition: 'aws' }) as { Statement: unknown[] }).Statement)
+      .map(normalizeStatement);
+
+    expect(sortStatements(statements)).toEqual(sortStatements(expectedStatements));
+  });
+});
+
+describe('deployed', () => {
+  let moto: Moto | undefined;
+  let cfn: CloudFormationClient;
+  let iam: IAMClient;
+  let deployed: DeployedStack | undefined;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    cfn = cloudFormationClient(moto.endpoint);
+    iam = iamClient(moto.endpoint);
+  });
+
+  afterAll(async () => {
+    cfn?.destroy();
+    iam?.destroy();
+    await moto?.stop();
+  });
+
+  test('reaches CREATE_COMPLETE', async () => {
+    deployed = await deployStack(cfn, stack.stackName, template);
+  });
+
+  test('the role holds the AWS managed policies and one customer managed policy per overflow policy', async () => {
+    expect(deployed).toBeDefined();
+    const overflow = Object.keys(template.Resources).filter(id => template.Resources[id].Type === 'AWS::IAM::ManagedPolicy');
+
+    const attached = await attachedPolicyArns(iam, ROLE_NAME);
+
+    expect(attached.sort()).toEqual([...AWS_MANAGED, ...overflow.map(id => deployed!.physicalIds[id])].sort());
+  });
+
+  test('the role\'s inline and customer managed policies together grant every one of the 60 folders, and nothing else', async () => {
+    expect(deployed).toBeDefined();
+    const granted: Statement[] = Object.values(await inlinePolicies(iam, ROLE_NAME)).flat();
+    for (const arn of await attachedPolicyArns(iam, ROLE_NAME)) {
+      if (!AWS_MANAGED.includes(arn)) {
+        granted.push(...await managedPolicyStatements(iam, arn));
+      }
+    }
+
+    const key = (s: Statement) => JSON.stringify(s);
+    const missing = expectedStatements.filter(s => !granted.some(g => key(g) === key(s)));
+    expect(missing).toEqual([]);
+    expect(sortStatements(granted)).toEqual(sortStatements(expectedStatements));
+  });
+
+  test('deleting the stack removes the role, the instance profile and the overflow policies', async () => {
+    expect(deployed).toBeDefined();
+
+    await deleteStack(cfn, deployed!);
+
+    await expect(iam.send(new GetRoleCommand({ RoleName: ROLE_NAME }))).rejects.toMatchObject(NO_SUCH_ENTITY);
+    await expect(iam.send(new GetInstanceProfileCommand({ InstanceProfileName: ROLE_NAME }))).rejects.toMatchObject(NO_SUCH_ENTITY);
+    expect(await customerManagedPolicyArns(iam)).toEqual([]);
+  });
+});

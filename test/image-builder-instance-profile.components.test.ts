@@ -1,0 +1,166 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
+import { ImageBuilderInstanceProfile } from '../src';
+import { EffectivePermissions } from './helpers/effective-permissions';
+
+// document shapes as AWS documents them for the S3Download and S3Upload action modules:
+// https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-action-modules.html
+const DOWNLOADS = `
+name: download-artifacts
+schemaVersion: 1.0
+phases:
+  - name: build
+    steps:
+      - name: DownloadMyFiles
+        action: S3Download
+        inputs:
+          - source: s3://mybucket/path/to/file.txt
+            destination: C:\\myfolder\\file.txt
+            expectedBucketOwner: 123456789022
+            overwrite: false
+          - source: s3://mybucket/path/to/folder/*
+            destination: C:\\myfolder\\
+`;
+
+const UPLOADS = `
+name: upload-results
+schemaVersion: 1.0
+phases:
+  - name: test
+    steps:
+      - name: MyS3UploadFile
+        action: S3Upload
+        onFailure: Abort
+        maxAttempts: 3
+        inputs:
+          - source: C:\\myfolder\\package.zip
+            destination: s3://results/path/to/package.zip
+            expectedBucketOwner: 123456789022
+          - source: C:\\myfolder\\*
+            destination: s3://results/reports
+          - source: /var/log/
+            destination: s3://results/logs/
+            recurse: true
+`;
+
+function withComponent(data: string, add: (profile: ImageBuilderInstanceProfile, component: imagebuilder.CfnComponent) => void) {
+  const stack = new Stack(new App(), 'Stack');
+  const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+  const component = new imagebuilder.CfnComponent(stack, 'Component', { name: 'my-component', platform: 'Linux', version: '1.0.0', data });
+  add(profile, component);
+  const template = Template.fromStack(stack);
+  const permissions = EffectivePermissions.ofRole(template.toJSON() as any, stack.getLogicalId(profile.role.node.defaultChild as iam.CfnRole));
+  return { stack, permissions, template };
+}
+
+describe('addComponent', () => {
+  const { permissions } = withComponent(DOWNLOADS, (profile, component) => profile.addComponent(component));
+
+  test('an S3Download of one object grants reading that object only', async () => {
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::mybucket/path/to/file.txt')).toEqual('Allowed');
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::mybucket/path/to/other.txt')).toEqual('ImplicitlyDenied');
+  });
+
+  test('an S3Download of a folder (/*) grants reading and listing that folder only', async () => {
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::mybucket/path/to/folder/a/b.sh')).toEqual('Allowed');
+    expect(await permissions.decide('s3:ListBucket', 'arn:aws:s3:::mybucket', { 's3:prefix': 'path/to/folder/' })).toEqual('Allowed');
+    expect(await permissions.decide('s3:ListBucket', 'arn:aws:s3:::mybucket', { 's3:prefix': 'path/' })).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::mybucket/path/to/folder-other/x')).toEqual('ImplicitlyDenied');
+  });
+
+  test('downloads grant nothing to write', async () => {
+    expect(await permissions.decide('s3:PutObject', 'arn:aws:s3:::mybucket/path/to/file.txt')).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:PutObject', 'arn:aws:s3:::mybucket/path/to/folder/x')).toEqual('ImplicitlyDenied');
+  });
+});
+
+describe('addComponentData', () => {
+  const { permissions } = withComponent(DOWNLOADS, profile => profile.addComponentData(UPLOADS));
+
+  test('an S3Upload of one file grants writing that object only', async () => {
+    expect(await permissions.decide('s3:PutObject', 'arn:aws:s3:::results/path/to/package.zip')).toEqual('Allowed');
+    expect(await permissions.decide('s3:PutObject', 'arn:aws:s3:::results/path/to/other.zip')).toEqual('ImplicitlyDenied');
+  });
+
+  test('an S3Upload whose source has a * or that recurses grants writing under the destination folder', async () => {
+    expect(await permissions.decide('s3:PutObject', 'arn:aws:s3:::results/reports/a.txt')).toEqual('Allowed');
+    expect(await permissions.decide('s3:PutObject', 'arn:aws:s3:::results/logs/messages')).toEqual('Allowed');
+    expect(await permissions.decide('s3:PutObject', 'arn:aws:s3:::results/reports-other/a.txt')).toEqual('ImplicitlyDenied');
+  });
+
+  test('uploads grant nothing to read or list', async () => {
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::results/reports/a.txt')).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:ListBucket', 'arn:aws:s3:::results', { 's3:prefix': 'reports/' })).toEqual('ImplicitlyDenied');
+  });
+
+  test('a document that is only given to addComponentData is not granted by the component that is not added', async () => {
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::mybucket/path/to/file.txt')).toEqual('ImplicitlyDenied');
+  });
+});
+
+describe('what cannot be read is never guessed', () => {
+  test('a component given by uri is a warning naming it, and grants nothing', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+    const component = new imagebuilder.CfnComponent(stack, 'Component', {
+      name: 'from-s3', platform: 'Linux', version: '1.0.0', uri: 's3://components/from-s3.yml',
+    });
+
+    profile.addComponent(component);
+
+    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("component 'from-s3' is given by uri \\('s3://components/from-s3.yml'\\)"));
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::Policy', 0);
+  });
+
+  test('a bucket that is a parameter is a warning naming the component and the step, and grants nothing', () => {
+    const data = `
+name: parameterized
+schemaVersion: 1.0
+parameters:
+  - Bucket:
+      type: string
+phases:
+  - name: build
+    steps:
+      - name: Fetch
+        action: S3Download
+        inputs:
+          - source: s3://{{ Bucket }}/installer.msi
+            destination: C:\\installer.msi
+`;
+    const { stack, template } = withComponent(data, (profile, component) => profile.addComponent(component));
+
+    Annotations.fromStack(stack).hasWarning('/Stack/Profile',
+      Match.stringLikeRegexp("component 'my-component', step 'build/Fetch' \\(S3Download\\): the bucket of 's3://\\{\\{ Bucket \\}\\}/installer.msi' is not known"));
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+  });
+
+  test('a key with a parameter grants the static folder before it, with a warning', async () => {
+    const data = `
+name: versioned
+schemaVersion: 1.0
+phases:
+  - name: build
+    steps:
+      - name: Fetch
+        action: S3Download
+        inputs:
+          - source: s3://artifacts/releases/{{ Version }}/app.zip
+            destination: /tmp/app.zip
+`;
+    const { stack, permissions } = withComponent(data, (profile, component) => profile.addComponent(component));
+
+    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("the static folder before it was granted: 's3://artifacts/releases/\\*'"));
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::artifacts/releases/1.2.3/app.zip')).toEqual('Allowed');
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::artifacts/other/app.zip')).toEqual('ImplicitlyDenied');
+  });
+
+  test('a malformed document is a warning, and grants nothing', () => {
+    const { stack, template } = withComponent('phases: [\n  - name: build\n', (profile, component) => profile.addComponent(component));
+
+    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("component 'my-component': the component document is not valid YAML"));
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+  });
+});

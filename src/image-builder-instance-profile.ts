@@ -4,7 +4,7 @@ import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, Dependable, IDependable } from 'constructs';
 import { readComponentDocument } from './private/component-document';
-import { readFolder, readObject, S3Grant, writeFolder, writeObject } from './private/folder-grants';
+import { S3Grant, S3Statements } from './private/folder-grants';
 import { NagAcknowledgements } from './private/nag';
 import { UnknownRolePrincipal } from './private/unknown-role';
 import { normalizeKeyPrefix, validateDescription, validateIamName, validatePath } from './private/validation';
@@ -262,6 +262,7 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
   public readonly _s3Grants = new Array<S3Grant>();
   private readonly grantedKeys = new Set<string>();
   private readonly componentBuckets = new Map<string, s3.IBucket>();
+  private readonly s3Statements: S3Statements;
 
   /**
    * @param scope the construct this one belongs to
@@ -295,6 +296,7 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
     });
     this.grantPrincipal = this.role;
     this.nag = new NagAcknowledgements(this.role);
+    this.s3Statements = new S3Statements(this.role);
 
     const instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', {
       role: this.role,
@@ -430,18 +432,17 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
     }
     this.grantedKeys.add(dedupe);
 
-    const grant = access === 'read'
-      ? (folder ? readFolder : readObject)(bucket, key)
-      : (folder ? writeFolder : writeObject)(bucket, key);
-    const dropped = grant.statements.some(statement => !this.role.addToPrincipalPolicy(statement).statementAdded);
+    const grant = this.s3Statements.grant({ access, bucket, key, folder });
     // an immutable role (imported with mutable: false) reports its statements as added but keeps none
     const kept = iam.Role.isRole(this.role) || this.role.node.findAll().some(c => c instanceof iam.Policy);
-    if (dropped || !kept) {
+    if (!grant.taken || !kept) {
       throw new Error(`${prop}: the role '${this.role.node.path}' cannot take new statements (it is immutable, for example imported `
         + `with mutable: false), so ${access} access to '${bucket.node.path}/${key}' cannot be granted; `
         + 'import the role as mutable, or grant the access outside this app and leave the location out');
     }
-    grant.wildcardResources.forEach(resource => this.nag.acknowledgeWildcardResource(resource));
+    if (grant.wildcardResource) {
+      this.nag.acknowledgeWildcardResource(grant.wildcardResource);
+    }
     this._s3Grants.push({ access, bucket, key, folder });
   }
 

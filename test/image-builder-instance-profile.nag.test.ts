@@ -1,4 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -112,4 +113,12 @@ test('a role that the user brings gets the same acknowledgments, and only those'
     expect(suppression.applies_to.length).toBeGreaterThan(0);
     expect(suppression.reason.length).toBeGreaterThan(20);
   }
+});
+
+test('an app without cdk-nag carries no cdk_nag metadata', () => {
+  const { stack } = workshop();
+
+  const template = JSON.stringify(Template.fromStack(stack).toJSON());
+
+  expect(template).not.toContain('cdk_nag');
 });

@@ -1,13 +1,7 @@
+import { Lazy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-
-/**
- * The statements of one S3 grant, and the wildcard resources among them (for cdk-nag).
- */
-export interface FolderGrant {
-  readonly statements: iam.PolicyStatement[];
-  readonly wildcardResources: string[];
-}
 
 /**
  * One S3 grant of a profile: a folder (`key` is its prefix, '' for the whole bucket) or one object.
@@ -19,61 +13,87 @@ export interface S3Grant {
   readonly folder: boolean;
 }
 
+// a statement grows by one resource (or prefix) a folder; past this many, a new one starts, so that
+// aws-cdk-lib can still split a large policy into managed policies of at most 6,144 characters
+const MAX_ENTRIES_PER_STATEMENT = 20;
+
 /**
- * Read-only access to the objects under `prefix` ('' for the whole bucket): what an S3Download of one
- * object or of the whole folder needs, and nothing outside the folder.
+ * The statements of a profile's S3 grants. Folders and objects of one bucket share one statement for
+ * each action, and the folder listings of one bucket share one `s3:ListBucket` statement whose
+ * `s3:prefix` condition lists them all, so that many folders cost few policy characters.
+ *
+ * - read, folder: `s3:GetObject` on `<prefix>/*`, `s3:ListBucket` limited to `<prefix>/*` (the whole
+ *   bucket without a prefix), `kms:Decrypt` on the bucket's key when known;
+ * - read, object: `s3:GetObject` on the object, `kms:Decrypt`;
+ * - write: `s3:PutObject` on `<prefix>/*` or the object, `kms:GenerateDataKey` and `kms:Decrypt` (SSE-KMS
+ *   needs Decrypt to complete a multipart upload:
+ *   https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions).
  */
-export function readFolder(bucket: s3.IBucket, prefix: string): FolderGrant {
-  const objects = objectsUnder(bucket, prefix);
-  const list = new iam.PolicyStatement({
-    actions: ['s3:ListBucket'],
-    resources: [bucket.bucketArn],
-  });
-  if (prefix !== '') {
-    // a folder download lists the folder first; the condition keeps every other key out of sight
-    list.addCondition('StringLike', { 's3:prefix': [`${prefix}/*`] });
+export class S3Statements {
+  private readonly open = new Map<string, { statement: iam.PolicyStatement; entries: string[] }>();
+
+  constructor(private readonly principal: iam.IPrincipal) {}
+
+  /**
+   * Adds the statements that one grant needs.
+   *
+   * @returns the folder wildcard it granted (for cdk-nag), and whether the principal took every new statement
+   */
+  public grant(grant: S3Grant): { wildcardResource?: string; taken: boolean } {
+    const { access, bucket, key, folder } = grant;
+    const objects = bucket.arnForObjects(folder ? (key === '' ? '*' : `${key}/*`) : key);
+    const taken = [
+      this.addResource(access === 'read' ? 's3:GetObject' : 's3:PutObject', bucket, objects),
+      access === 'read' && folder ? this.addListing(bucket, key) : true,
+      bucket.encryptionKey ? this.addKey(access, bucket.encryptionKey) : true,
+    ].every(Boolean);
+    return { wildcardResource: folder ? objects : undefined, taken };
   }
-  return { statements: [allow('s3:GetObject', objects), list, ...keyForReading(bucket)], wildcardResources: [objects] };
-}
 
-/**
- * Write-only access under `prefix`: Image Builder uploads `<prefix>/<image>/<version>/<build>/...`.
- */
-export function writeFolder(bucket: s3.IBucket, prefix: string): FolderGrant {
-  const objects = objectsUnder(bucket, prefix);
-  return { statements: [allow('s3:PutObject', objects), ...keyForWriting(bucket)], wildcardResources: [objects] };
-}
+  private addResource(action: string, bucket: s3.IBucket, arn: string): boolean {
+    return this.addEntry(`${action} ${bucket.node.path}`, arn,
+      () => new iam.PolicyStatement({ actions: [action], resources: [arn] }),
+      statement => statement.addResources(arn));
+  }
 
-/**
- * Read-only access to one object: what an S3Download of a single file needs.
- */
-export function readObject(bucket: s3.IBucket, key: string): FolderGrant {
-  return { statements: [allow('s3:GetObject', bucket.arnForObjects(key)), ...keyForReading(bucket)], wildcardResources: [] };
-}
+  private addListing(bucket: s3.IBucket, prefix: string): boolean {
+    if (prefix === '') {
+      return this.addEntry(`s3:ListBucket ${bucket.node.path} *`, '*',
+        () => new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+    }
+    // a folder download lists the folder first; the condition keeps every other key out of sight
+    return this.addEntry(`s3:ListBucket ${bucket.node.path}`, `${prefix}/*`,
+      entries => new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': Lazy.list({ produce: () => entries }) } },
+      }));
+  }
 
-/**
- * Write-only access to one object: what an S3Upload of a single file needs.
- */
-export function writeObject(bucket: s3.IBucket, key: string): FolderGrant {
-  return { statements: [allow('s3:PutObject', bucket.arnForObjects(key)), ...keyForWriting(bucket)], wildcardResources: [] };
-}
+  private addKey(access: 'read' | 'write', key: kms.IKey): boolean {
+    const actions = access === 'read' ? ['kms:Decrypt'] : ['kms:GenerateDataKey', 'kms:Decrypt'];
+    return this.addEntry(`${actions.join()} ${key.node.path}`, key.keyArn,
+      () => new iam.PolicyStatement({ actions, resources: [key.keyArn] }));
+  }
 
-function allow(action: string, resource: string): iam.PolicyStatement {
-  return new iam.PolicyStatement({ actions: [action], resources: [resource] });
-}
-
-function keyForReading(bucket: s3.IBucket): iam.PolicyStatement[] {
-  return bucket.encryptionKey ? [allow('kms:Decrypt', bucket.encryptionKey.keyArn)] : [];
-}
-
-function keyForWriting(bucket: s3.IBucket): iam.PolicyStatement[] {
-  // SSE-KMS: GenerateDataKey for every upload, Decrypt to complete a multipart upload
-  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions
-  return bucket.encryptionKey
-    ? [new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [bucket.encryptionKey.keyArn] })]
-    : [];
-}
-
-function objectsUnder(bucket: s3.IBucket, prefix: string): string {
-  return bucket.arnForObjects(prefix === '' ? '*' : `${prefix}/*`);
+  /**
+   * Adds `entry` to the open statement of `id` (with `extend`; the list that `create` got grows too), or
+   * starts a new statement from `create` when there is none or it is full.
+   */
+  private addEntry(id: string, entry: string, create: (entries: string[]) => iam.PolicyStatement,
+    extend: (statement: iam.PolicyStatement) => void = () => {}): boolean {
+    const current = this.open.get(id);
+    if (current?.entries.includes(entry)) {
+      return true;
+    }
+    if (current && current.entries.length < MAX_ENTRIES_PER_STATEMENT) {
+      current.entries.push(entry);
+      extend(current.statement);
+      return true;
+    }
+    const entries = [entry];
+    const statement = create(entries);
+    this.open.set(id, { statement, entries });
+    return this.principal.addToPrincipalPolicy(statement).statementAdded;
+  }
 }

@@ -12,20 +12,24 @@ const IAM5_REASON = 'Image Builder reads component artifacts from, and writes lo
 // aws-cdk-lib's AspectPriority.MUTATING (2.172+): run before cdk-nag, whose checks use the default priority
 const MUTATING_PRIORITY = 200;
 
+type Validations = { of(scope: IConstruct): { acknowledge(...rules: { id: string; reason: string }[]): void } };
+
 /**
  * Records which cdk-nag AwsSolutions findings on a role come from the construct's own choices, and
  * acknowledges exactly those: one finding id each, never a whole rule.
  *
- * cdk-nag 2 reads `cdk_nag` metadata on the CloudFormation resource that holds the finding;
- * cdk-nag 3 reads acknowledgments made through aws-cdk-lib's `Validations` (2.257+) on it or an ancestor.
+ * cdk-nag 3 reads acknowledgments made through aws-cdk-lib's `Validations` (2.257+) on the resource or an
+ * ancestor, so they go on the role as soon as they are known. cdk-nag 2 reads `cdk_nag` metadata on the
+ * CloudFormation resource that holds the finding; an aspect writes it, and only when a cdk-nag 2 pack is
+ * applied, so that apps without cdk-nag carry no metadata.
  */
 export class NagAcknowledgements implements IAspect {
   private readonly managedPolicyArns = new Array<string>();
   private readonly wildcardResources = new Array<string>();
-  private readonly validations?: { of(scope: IConstruct): { acknowledge(...rules: { id: string; reason: string }[]): void } };
+  private readonly validations?: Validations = (cdk as any).Validations;
+  private nagV2Applied = false;
 
   constructor(private readonly role: iam.IRole) {
-    this.validations = (cdk as any).Validations;
     const aspects: any = Aspects.of(role);
     aspects.add(this, { priority: MUTATING_PRIORITY });
   }
@@ -33,51 +37,44 @@ export class NagAcknowledgements implements IAspect {
   /** An AWS managed policy that the construct itself attaches (AwsSolutions-IAM4). */
   public acknowledgeManagedPolicy(policyArn: string): void {
     this.managedPolicyArns.push(policyArn);
-    this.acknowledgeV3(IAM4, `Policy::${this.flatten(policyArn)}`, IAM4_REASON);
+    this.acknowledgeV3(IAM4, () => `Policy::${this.flatten(policyArn)}`, IAM4_REASON);
   }
 
   /** A folder wildcard that the construct itself grants (AwsSolutions-IAM5). */
   public acknowledgeWildcardResource(resourceArn: string): void {
     this.wildcardResources.push(resourceArn);
-    this.acknowledgeV3(IAM5, `Resource::${this.flatten(resourceArn)}`, IAM5_REASON);
+    this.acknowledgeV3(IAM5, () => `Resource::${this.flatten(resourceArn)}`, IAM5_REASON);
   }
 
   public visit(node: IConstruct): void {
     // cdk-nag 2 checks a CfnResource right after its parent, so the metadata goes on from the parent
     if (node === this.role) {
+      this.nagV2Applied = node.node.scopes.some(scope => Aspects.of(scope).all.some(isNagV2Pack));
       const cfnRole = node.node.defaultChild;
-      if (cfnRole instanceof iam.CfnRole) {
+      if (this.nagV2Applied && cfnRole instanceof iam.CfnRole) {
         addNagV2Metadata(cfnRole, IAM4, IAM4_REASON, this.managedPolicyArns.map(arn => `Policy::${this.flatten(arn)}`));
       }
-    } else if (node instanceof iam.Policy || node instanceof iam.ManagedPolicy) {
+    } else if (this.nagV2Applied && (node instanceof iam.Policy || node instanceof iam.ManagedPolicy)) {
+      // the default policy, or a policy that aws-cdk-lib split off it: either may hold the folder statements
       const cfn = node.node.defaultChild;
-      if (cfn instanceof iam.CfnPolicy || cfn instanceof iam.CfnManagedPolicy) {
-        const granted = new Set<string>();
-        for (const statement of Stack.of(cfn).resolve(cfn.policyDocument)?.Statement ?? []) {
-          if (statement.Effect === 'Allow') {
-            this.resolveArray(statement.Resource).forEach(resource => granted.add(flattenCfnReference(resource)));
-          }
-        }
-        const findings = this.wildcardResources.map(arn => this.flatten(arn))
-          .filter(resource => granted.has(resource))
-          .map(resource => `Resource::${resource}`);
-        addNagV2Metadata(cfn, IAM5, IAM5_REASON, findings);
+      if (cfn instanceof CfnResource) {
+        addNagV2Metadata(cfn, IAM5, IAM5_REASON, this.wildcardResources.map(arn => `Resource::${this.flatten(arn)}`));
       }
     }
   }
 
-  private acknowledgeV3(rule: string, finding: string, reason: string): void {
-    this.validations?.of(this.role).acknowledge({ id: `${rule}[${finding}]`, reason });
+  private acknowledgeV3(rule: string, finding: () => string, reason: string): void {
+    this.validations?.of(this.role).acknowledge({ id: `${rule}[${finding()}]`, reason });
   }
 
   private flatten(value: string): string {
     return flattenCfnReference(Stack.of(this.role).resolve(value));
   }
+}
 
-  private resolveArray(value: unknown): unknown[] {
-    const resolved = Stack.of(this.role).resolve(value);
-    return resolved === undefined ? [] : Array.isArray(resolved) ? resolved : [resolved];
-  }
+function isNagV2Pack(aspect: IAspect): boolean {
+  // cdk-nag 2's NagPack is an aspect with a pack name; cdk-nag is not a dependency of this library
+  return typeof (aspect as any).readPackName === 'string';
 }
 
 function addNagV2Metadata(resource: CfnResource, rule: string, reason: string, findings: string[]): void {

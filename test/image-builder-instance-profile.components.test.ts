@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ImageBuilderInstanceProfile } from '../src';
 import { EffectivePermissions } from './helpers/effective-permissions';
 
@@ -155,6 +156,22 @@ phases:
     Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("the static folder before it was granted: 's3://artifacts/releases/\\*'"));
     expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::artifacts/releases/1.2.3/app.zip')).toEqual('Allowed');
     expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::artifacts/other/app.zip')).toEqual('ImplicitlyDenied');
+  });
+
+  test('a document that holds a token (a bucket name known only at deployment) is a warning, and grants nothing', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    const component = new imagebuilder.CfnComponent(stack, 'Component', {
+      name: 'tokenized', platform: 'Linux', version: '1.0.0', data: DOWNLOADS.replace('s3://mybucket', `s3://${bucket.bucketName}`),
+    });
+
+    profile.addComponent(component);
+    profile.addComponentData(component.data!);
+
+    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("component 'tokenized' has data that is not known until deployment"));
+    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp('addComponentData got a document that is not known until deployment'));
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::Policy', 0);
   });
 
   test('a malformed document is a warning, and grants nothing', () => {

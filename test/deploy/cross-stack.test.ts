@@ -17,7 +17,7 @@ import {
   deleteStack, DeployedStack, deployStack, exportsByName, templateOf, unbootstrappedSynthesizer, withoutResourceTypes,
 } from './cloudformation';
 import { managedPolicyStatements, NO_SUCH_ENTITY, normalizeStatement } from './iam';
-import { cloudFormationClient, iamClient, Moto, startMoto } from './moto';
+import { useMoto } from './moto';
 import { ImageBuilderInstanceProfile } from '../../src';
 
 jest.setTimeout(60_000);
@@ -63,23 +63,11 @@ describe('the synthesized templates', () => {
 });
 
 describe('deployed in order', () => {
-  let moto: Moto | undefined;
   let cfn: CloudFormationClient;
   let iamApi: IAMClient;
   let deployedProducer: DeployedStack | undefined;
   let deployedConsumer: DeployedStack | undefined;
-
-  beforeAll(async () => {
-    moto = await startMoto();
-    cfn = cloudFormationClient(moto.endpoint);
-    iamApi = iamClient(moto.endpoint);
-  });
-
-  afterAll(async () => {
-    cfn?.destroy();
-    iamApi?.destroy();
-    await moto?.stop();
-  });
+  useMoto(clients => ({ cfn, iam: iamApi } = clients));
 
   test('the producer reaches CREATE_COMPLETE and exports the name of the profile it created', async () => {
     deployedProducer = await deployStack(cfn, producer.stackName, producerTemplate);

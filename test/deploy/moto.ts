@@ -172,3 +172,28 @@ async function within(promise: Promise<void>, ms: number): Promise<boolean> {
 export function sleep(ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms));
 }
+
+/** The SDK clients of a running moto server. */
+export interface MotoClients {
+  readonly cfn: CloudFormationClient;
+  readonly iam: IAMClient;
+}
+
+/**
+ * Starts moto before the tests of the enclosing describe block (or file), hands the clients to `onStart`,
+ * and stops the server after them, also when a test fails.
+ */
+export function useMoto(onStart: (clients: MotoClients) => void): void {
+  let moto: Moto | undefined;
+  let clients: MotoClients | undefined;
+  beforeAll(async () => {
+    moto = await startMoto();
+    clients = { cfn: cloudFormationClient(moto.endpoint), iam: iamClient(moto.endpoint) };
+    onStart(clients);
+  });
+  afterAll(async () => {
+    clients?.cfn.destroy();
+    clients?.iam.destroy();
+    await moto?.stop();
+  });
+}

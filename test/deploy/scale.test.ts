@@ -14,7 +14,7 @@ import {
   attachedPolicyArns, customerManagedPolicyArns, inlinePolicies, managedPolicyStatements, NO_SUCH_ENTITY,
   normalizeStatement, Statement,
 } from './iam';
-import { cloudFormationClient, iamClient, Moto, startMoto } from './moto';
+import { useMoto } from './moto';
 import { ImageBuilderInstanceProfile } from '../../src';
 
 jest.setTimeout(90_000);
@@ -107,22 +107,10 @@ describe('the synthesized template', () => {
 });
 
 describe('deployed', () => {
-  let moto: Moto | undefined;
   let cfn: CloudFormationClient;
   let iam: IAMClient;
   let deployed: DeployedStack | undefined;
-
-  beforeAll(async () => {
-    moto = await startMoto();
-    cfn = cloudFormationClient(moto.endpoint);
-    iam = iamClient(moto.endpoint);
-  });
-
-  afterAll(async () => {
-    cfn?.destroy();
-    iam?.destroy();
-    await moto?.stop();
-  });
+  useMoto(clients => ({ cfn, iam } = clients));
 
   test('reaches CREATE_COMPLETE', async () => {
     deployed = await deployStack(cfn, stack.stackName, template);

@@ -16,7 +16,7 @@ import {
   attachedPolicyArns, customerManagedPolicyArns, inlinePolicies, instanceProfileNames, NO_SUCH_ENTITY,
   normalizeStatement, parsePolicyDocument, roleNames, sortStatements,
 } from './iam';
-import { cloudFormationClient, iamClient, Moto, startMoto } from './moto';
+import { useMoto } from './moto';
 import { WorkshopStack } from '../../examples/workshop';
 import { ImageBuilderInstanceProfile } from '../../src';
 
@@ -28,21 +28,9 @@ const REQUIRED_MANAGED_POLICIES = [
   'arn:aws:iam::aws:policy/EC2InstanceProfileForImageBuilder',
 ];
 
-let moto: Moto | undefined;
 let cfn: CloudFormationClient;
 let iam: IAMClient;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  cfn = cloudFormationClient(moto.endpoint);
-  iam = iamClient(moto.endpoint);
-});
-
-afterAll(async () => {
-  cfn?.destroy();
-  iam?.destroy();
-  await moto?.stop();
-});
+useMoto(clients => ({ cfn, iam } = clients));
 
 describe('the workshop stack', () => {
   const app = new App();

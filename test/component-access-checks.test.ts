@@ -4,19 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ComponentAccessChecks, ImageBuilderInstanceProfile } from '../src';
+import { downloadDocument } from './helpers/component-documents';
 
-const DOWNLOAD = `
-name: install-app
-schemaVersion: 1.0
-phases:
-  - name: build
-    steps:
-      - name: Fetch
-        action: S3Download
-        inputs:
-          - source: s3://team-artifacts/app/install.sh
-            destination: /tmp/install.sh
-`;
+const DOWNLOAD = downloadDocument('install-app', 's3://team-artifacts/app/install.sh', '/tmp/install.sh');
 
 interface Pipeline {
   readonly app: App;

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ImageBuilderInstanceProfile } from '../src';
+import { downloadDocument } from './helpers/component-documents';
 import { EffectivePermissions } from './helpers/effective-permissions';
 
 // document shapes as AWS documents them for the S3Download and S3Upload action modules:
@@ -116,21 +117,7 @@ describe('what cannot be read is never guessed', () => {
   });
 
   test('a bucket that is a parameter is a warning naming the component and the step, and grants nothing', () => {
-    const data = `
-name: parameterized
-schemaVersion: 1.0
-parameters:
-  - Bucket:
-      type: string
-phases:
-  - name: build
-    steps:
-      - name: Fetch
-        action: S3Download
-        inputs:
-          - source: s3://{{ Bucket }}/installer.msi
-            destination: C:\\installer.msi
-`;
+    const data = downloadDocument('parameterized', 's3://{{ Bucket }}/installer.msi', 'C:\\installer.msi', ['Bucket']);
     const { stack, template } = withComponent(data, (profile, component) => profile.addComponent(component));
 
     Annotations.fromStack(stack).hasWarning('/Stack/Profile',
@@ -139,18 +126,7 @@ phases:
   });
 
   test('a key with a parameter grants the static folder before it, with a warning', async () => {
-    const data = `
-name: versioned
-schemaVersion: 1.0
-phases:
-  - name: build
-    steps:
-      - name: Fetch
-        action: S3Download
-        inputs:
-          - source: s3://artifacts/releases/{{ Version }}/app.zip
-            destination: /tmp/app.zip
-`;
+    const data = downloadDocument('versioned', 's3://artifacts/releases/{{ Version }}/app.zip', '/tmp/app.zip');
     const { stack, permissions } = withComponent(data, (profile, component) => profile.addComponent(component));
 
     Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("the static folder before it was granted: 's3://artifacts/releases/\\*'"));

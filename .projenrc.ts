@@ -54,6 +54,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@2.27.231',
     // AGPL-3.0: a devDependency used only by tests, never bundled or published
     '@cloud-copilot/iam-simulate',
+    // property-based tests: random prefixes, keys and documents, with the seed printed on failure
+    'fast-check@^4',
     `@aws-cdk/integ-tests-alpha@${CDK_FLOOR}-alpha.0`,
     '@aws-cdk/integ-runner@^2',
     // the deploy tests talk to moto's CloudFormation and IAM through the AWS SDK, as a user's tooling would

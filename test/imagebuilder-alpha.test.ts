@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { ImageBuilderInstanceProfile } from '../src';
 
 // @aws-cdk/aws-imagebuilder-alpha needs aws-cdk-lib 2.270 or newer, far above the floor: it is installed
-// only by .ci/test-newest-aws-cdk-lib.sh, which sets REQUIRE_IMAGEBUILDER_ALPHA so that it cannot be skipped
+// only with the newest aws-cdk-lib by .ci/test-aws-cdk-lib-versions.sh, which sets REQUIRE_IMAGEBUILDER_ALPHA so that it cannot be skipped
 function loadAlpha(): any {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,5 +1,5 @@
 import * as cdk from 'aws-cdk-lib';
-import { Aspects, CfnResource, IAspect, Stack } from 'aws-cdk-lib';
+import { Annotations, Aspects, CfnResource, IAspect, Stack, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 
@@ -9,8 +9,10 @@ const IAM4_REASON = 'EC2 Image Builder requires this AWS managed policy on the i
   + 'AWS maintains it as the service changes.';
 const IAM5_REASON = 'Image Builder reads component artifacts from, and writes logs to, any key under this one S3 folder; '
   + 'the wildcard is limited to that folder.';
-// aws-cdk-lib's AspectPriority.MUTATING (2.172+): run before cdk-nag, whose checks use the default priority
+// aws-cdk-lib's AspectPriority.MUTATING (2.172+): run before cdk-nag 2, whose checks use the default priority
 const MUTATING_PRIORITY = 200;
+// Validations.ACKNOWLEDGED_RULES_METADATA_KEY (aws-cdk-lib 2.257+): the metadata that cdk-nag 3 reads
+const ACKNOWLEDGED_RULES = 'aws:cdk:acknowledged-rules';
 
 type Validations = { of(scope: IConstruct): { acknowledge(...rules: { id: string; reason: string }[]): void } };
 
@@ -18,15 +20,18 @@ type Validations = { of(scope: IConstruct): { acknowledge(...rules: { id: string
  * Records which cdk-nag AwsSolutions findings on a role come from the construct's own choices, and
  * acknowledges exactly those: one finding id each, never a whole rule.
  *
- * cdk-nag 3 reads acknowledgments made through aws-cdk-lib's `Validations` (2.257+) on the resource or an
- * ancestor, so they go on the role as soon as they are known. cdk-nag 2 reads `cdk_nag` metadata on the
- * CloudFormation resource that holds the finding; an aspect writes it, and only when a cdk-nag 2 pack is
- * applied, so that apps without cdk-nag carry no metadata.
+ * Nothing is written unless a cdk-nag pack is applied, so apps without cdk-nag pay only for one aspect
+ * visit per construct of the role:
+ * - cdk-nag 2 packs are aspects; they read `cdk_nag` metadata on the CloudFormation resource that holds
+ *   the finding, which this aspect writes just before the pack checks that resource.
+ * - cdk-nag 3 packs are validation plugins of a stage; they run after synthesis and read the
+ *   acknowledged-rules metadata on the resource or an ancestor, which `Validations.acknowledge` writes.
+ *   aws-cdk-lib 2.257.0-2.268.0 reject a finding id that holds '::' (every IAM4 and IAM5 finding does),
+ *   so there the same metadata is written directly, in the form those releases write it.
  */
 export class NagAcknowledgements implements IAspect {
   private readonly managedPolicyArns = new Array<string>();
   private readonly wildcardResources = new Array<string>();
-  private readonly validations?: Validations = (cdk as any).Validations;
   private nagV2Applied = false;
 
   constructor(private readonly role: iam.IRole) {
@@ -37,22 +42,36 @@ export class NagAcknowledgements implements IAspect {
   /** An AWS managed policy that the construct itself attaches (AwsSolutions-IAM4). */
   public acknowledgeManagedPolicy(policyArn: string): void {
     this.managedPolicyArns.push(policyArn);
-    this.acknowledgeV3(IAM4, () => `Policy::${this.flatten(policyArn)}`, IAM4_REASON);
   }
 
   /** A folder wildcard that the construct itself grants (AwsSolutions-IAM5). */
   public acknowledgeWildcardResource(resourceArn: string): void {
     this.wildcardResources.push(resourceArn);
-    this.acknowledgeV3(IAM5, () => `Resource::${this.flatten(resourceArn)}`, IAM5_REASON);
   }
 
   public visit(node: IConstruct): void {
-    // cdk-nag 2 checks a CfnResource right after its parent, so the metadata goes on from the parent
+    // bookkeeping for another tool must never stop a synthesis: a failure leaves the findings reported
+    try {
+      this.acknowledge(node);
+    } catch (e) {
+      Annotations.of(node).addWarningV2('cdk-imagebuilder-instance-profile:nagAcknowledgments',
+        `the cdk-nag acknowledgments of '${this.role.node.path}' could not be recorded, so cdk-nag may report the construct's `
+        + `own choices: ${(e as Error).message}`);
+    }
+  }
+
+  private acknowledge(node: IConstruct): void {
     if (node === this.role) {
-      this.nagV2Applied = node.node.scopes.some(scope => Aspects.of(scope).all.some(isNagV2Pack));
+      this.nagV2Applied = node.node.scopes.some(scope => Aspects.of(scope).all.some(isNagPack));
       const cfnRole = node.node.defaultChild;
       if (this.nagV2Applied && cfnRole instanceof iam.CfnRole) {
         addNagV2Metadata(cfnRole, IAM4, IAM4_REASON, this.managedPolicyArns.map(arn => `Policy::${this.flatten(arn)}`));
+      }
+      if (nagV3Applied(node)) {
+        acknowledgeV3(node, [
+          ...this.managedPolicyArns.map(arn => ({ id: `${IAM4}[Policy::${this.flatten(arn)}]`, reason: IAM4_REASON })),
+          ...this.wildcardResources.map(arn => ({ id: `${IAM5}[Resource::${this.flatten(arn)}]`, reason: IAM5_REASON })),
+        ]);
       }
     } else if (this.nagV2Applied && (node instanceof iam.Policy || node instanceof iam.ManagedPolicy)) {
       // the default policy, or a policy that aws-cdk-lib split off it: either may hold the folder statements
@@ -63,18 +82,42 @@ export class NagAcknowledgements implements IAspect {
     }
   }
 
-  private acknowledgeV3(rule: string, finding: () => string, reason: string): void {
-    this.validations?.of(this.role).acknowledge({ id: `${rule}[${finding()}]`, reason });
-  }
-
   private flatten(value: string): string {
     return flattenCfnReference(Stack.of(this.role).resolve(value));
   }
 }
 
-function isNagV2Pack(aspect: IAspect): boolean {
-  // cdk-nag 2's NagPack is an aspect with a pack name; cdk-nag is not a dependency of this library
-  return typeof (aspect as any).readPackName === 'string';
+function isNagPack(candidate: unknown): boolean {
+  // a cdk-nag NagPack (an aspect in cdk-nag 2, a validation plugin in 3) has a pack name; cdk-nag is not a dependency
+  return typeof (candidate as any)?.readPackName === 'string';
+}
+
+/** Whether a cdk-nag 3 pack is registered as a validation plugin on a stage that holds the construct. */
+function nagV3Applied(construct: IConstruct): boolean {
+  if ((cdk as any).Validations === undefined) {
+    return false;
+  }
+  return construct.node.scopes.some(scope => {
+    if (!Stage.isStage(scope)) {
+      return false;
+    }
+    // Validations.of(stage).addPlugins and App's policyValidationBeta1 both keep the plugins here (2.257-2.276)
+    const plugins: unknown = (scope as any)._validationPlugins ?? (scope as any).policyValidationBeta1;
+    return Array.isArray(plugins) && plugins.some(isNagPack);
+  });
+}
+
+function acknowledgeV3(scope: IConstruct, rules: { id: string; reason: string }[]): void {
+  if (rules.length === 0) {
+    return;
+  }
+  try {
+    ((cdk as any).Validations as Validations).of(scope).acknowledge(...rules);
+  } catch {
+    // aws-cdk-lib 2.257.0-2.268.0: "Invalid validation rule ID ... The '::' delimiter is reserved"; cdk-nag 3
+    // reads the metadata that acknowledge() would have written, with or without its 'annotation::' prefix
+    scope.node.addMetadata(ACKNOWLEDGED_RULES, Object.fromEntries(rules.map(rule => [`annotation::${rule.id}`, rule.reason])));
+  }
 }
 
 function addNagV2Metadata(resource: CfnResource, rule: string, reason: string, findings: string[]): void {

@@ -1,30 +1,52 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
-import { App, Aspects } from 'aws-cdk-lib';
+import { App, Aspects, Stack } from 'aws-cdk-lib';
 import * as nag from 'cdk-nag';
 
 /** The major version of the cdk-nag installed: 2 (aspects and metadata) or 3 (aws-cdk-lib Validations). */
 export const NAG_MAJOR = Number(JSON.parse(fs.readFileSync(require.resolve('cdk-nag/package.json'), 'utf8')).version.split('.')[0]);
+export const CDK_VERSION: string = JSON.parse(fs.readFileSync(require.resolve('aws-cdk-lib/package.json'), 'utf8')).version;
+
+/** The rule packs of cdk-nag, by the prefix of their rule ids. */
+export const PACKS = {
+  'AwsSolutions': nag.AwsSolutionsChecks,
+  'HIPAA.Security': nag.HIPAASecurityChecks,
+  'NIST.800.53.R4': nag.NIST80053R4Checks,
+  'NIST.800.53.R5': nag.NIST80053R5Checks,
+  'PCI.DSS.321': nag.PCIDSS321Checks,
+} as const;
+export type PackName = keyof typeof PACKS;
 
 /**
- * Synthesizes the app with cdk-nag's AwsSolutions pack and returns its findings as
- * `<construct path>: <rule id>[<finding id>]`, whichever major version of cdk-nag is installed.
+ * Why cdk-nag 3's packs cannot run as validation plugins on this aws-cdk-lib, or undefined when they can.
+ * cdk-nag 3.0.2 walks the construct tree that the validation context carries from aws-cdk-lib 2.258.0 on;
+ * on 2.257.0 every pack reports its own failure instead of findings.
  */
-export function awsSolutionsFindings(app: App): string[] {
+export const NAG_V3_PLUGIN_FAILURE: string | undefined = NAG_MAJOR >= 3 ? probeNagV3() : undefined;
+
+function probeNagV3(): string | undefined {
+  const app = new App({ context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
+  new Stack(app, 'Probe');
+  try {
+    return pluginErrors(runV3(app, 'AwsSolutions'))[0];
+  } finally {
+    process.exitCode = undefined;
+  }
+}
+
+/**
+ * Synthesizes the app with one cdk-nag rule pack and returns its findings as
+ * `<construct path>: <rule id>[<finding id>]`, whichever major version of cdk-nag is installed.
+ * Throws when the pack did not run, so that "no findings" always means the pack looked and found nothing.
+ */
+export function nagFindings(app: App, pack: PackName = 'AwsSolutions'): string[] {
   if (NAG_MAJOR >= 3) {
-    (cdk as any).Validations.of(app).addPlugins(new (nag.AwsSolutionsChecks as any)(app));
-    try {
-      app.synth();
-    } catch (e) {
-      // the validation plugin fails synthesis when it reports violations; the report says which
+    const report = runV3(app, pack);
+    const errors = pluginErrors(report);
+    if (errors.length > 0) {
+      throw new Error(`the ${pack} pack did not run: ${errors.join('; ')}`);
     }
-    // the report's file name changed between aws-cdk-lib releases
-    const file = ['validation-report.json', 'policy-validation-report.json'].map(f => path.join(app.outdir, f)).find(fs.existsSync);
-    if (!file) {
-      throw new Error(`no validation report in ${app.outdir}`);
-    }
-    const report = JSON.parse(fs.readFileSync(file, 'utf8'));
     const findings: string[] = [];
     for (const plugin of report.pluginReports ?? []) {
       for (const violation of plugin.violations ?? []) {
@@ -35,10 +57,38 @@ export function awsSolutionsFindings(app: App): string[] {
     }
     return findings;
   }
-  Aspects.of(app).add(new nag.AwsSolutionsChecks());
+  Aspects.of(app).add(new (PACKS[pack] as any)());
   const assembly = app.synth();
   return assembly.stacks.flatMap(stack => Object.entries(stack.manifest.metadata ?? {}).flatMap(([constructPath, entries]) =>
     entries.filter(entry => (entry.type === 'aws:cdk:error' || entry.type === 'aws:cdk:warning')
-      && String(entry.data).startsWith('AwsSolutions-'))
+      && String(entry.data).startsWith(`${pack}-`))
       .map(entry => `${constructPath}: ${String(entry.data).split(': ')[0]}`)));
+}
+
+/** AwsSolutions findings: see nagFindings. */
+export function awsSolutionsFindings(app: App): string[] {
+  return nagFindings(app, 'AwsSolutions');
+}
+
+function runV3(app: App, pack: PackName): any {
+  (cdk as any).Validations.of(app).addPlugins(new (PACKS[pack] as any)(app));
+  try {
+    app.synth();
+  } catch (e) {
+    // the validation plugin fails synthesis when it reports violations; the report says which
+  } finally {
+    // aws-cdk-lib 2.257-2.258 mark a failed validation with process.exitCode, which would fail the test run
+    process.exitCode = undefined;
+  }
+  // the report's file name changed between aws-cdk-lib releases
+  const file = ['validation-report.json', 'policy-validation-report.json'].map(f => path.join(app.outdir, f)).find(fs.existsSync);
+  if (!file) {
+    throw new Error(`no validation report in ${app.outdir}`);
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+function pluginErrors(report: any): string[] {
+  return (report.pluginReports ?? []).map((plugin: any) => plugin.summary?.metadata?.error ?? plugin.metadata?.error)
+    .filter((error: unknown): error is string => typeof error === 'string');
 }

@@ -4,7 +4,7 @@ import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { ImageBuilderInstanceProfile } from './image-builder-instance-profile';
-import { readComponentDocument, S3Access } from './private/component-document';
+import { keyPattern, readComponentDocument, S3Need } from './private/component-document';
 import { flattenCfnReference } from './private/nag';
 
 const WARNING = 'cdk-imagebuilder-instance-profile:componentAccessCheck';
@@ -77,7 +77,7 @@ export class ComponentAccessChecks implements IAspect {
         warn(`its component '${name}' has no inline data, so its S3 access is not checked`);
         continue;
       }
-      for (const access of readComponentDocument(component.data, `component '${name}'`).accesses) {
+      for (const access of readComponentDocument(component.data, `component '${name}'`).s3) {
         const coverage = coverageOf(profile, access);
         const need = `${access.step} ${access.access === 'read' ? 'downloads' : 'uploads to'} '${access.uri}'`;
         if (coverage === 'uncovered') {
@@ -112,7 +112,7 @@ function isAwsManaged(scope: IConstruct, arn: string): boolean {
 
 type Coverage = 'covered' | 'unknown' | 'uncovered';
 
-function coverageOf(profile: ImageBuilderInstanceProfile, access: S3Access): Coverage {
+function coverageOf(profile: ImageBuilderInstanceProfile, access: S3Need): Coverage {
   let unknown = false;
   for (const grant of profile._s3Grants) {
     if (grant.access !== access.access) {
@@ -121,7 +121,8 @@ function coverageOf(profile: ImageBuilderInstanceProfile, access: S3Access): Cov
     const bucketName = literalBucketName(grant.bucket);
     if (bucketName === undefined) {
       unknown = true;
-    } else if (bucketName === access.bucketName && (grant.folder ? insideFolder(grant.key, access) : !access.folder && grant.key === access.key)) {
+    } else if (bucketName === access.bucketName
+      && (grant.folder ? insideFolder(grant.keyPattern, access) : !access.folder && grant.keyPattern === keyPattern(access.key))) {
       return 'covered';
     }
   }
@@ -145,8 +146,9 @@ function coverageOf(profile: ImageBuilderInstanceProfile, access: S3Access): Cov
   return unknown ? 'unknown' : 'uncovered';
 }
 
-function insideFolder(prefix: string, access: S3Access): boolean {
-  return prefix === '' || access.key === prefix || access.key.startsWith(`${prefix}/`);
+function insideFolder(prefix: string, access: S3Need): boolean {
+  const key = keyPattern(access.key);
+  return prefix === '' || key === prefix || key.startsWith(`${prefix}/`);
 }
 
 function literalBucketName(bucket: s3.IBucket): string | undefined {
@@ -174,7 +176,7 @@ function roleStatements(role: iam.IRole): any[] {
   return documents.flatMap(document => asArray(Stack.of(role).resolve(document)?.Statement));
 }
 
-function resourceCovers(resource: string, access: S3Access): Coverage {
+function resourceCovers(resource: string, access: S3Need): Coverage {
   if (resource === '*') {
     return 'covered';
   }
@@ -187,13 +189,13 @@ function resourceCovers(resource: string, access: S3Access): Coverage {
   if (path.includes('<')) {
     return 'unknown';
   }
-  const target = `${access.bucketName}/${access.key}`;
+  const target = `${access.bucketName}/${keyPattern(access.key)}`;
   if (!access.folder) {
     return globMatches(path, target) ? 'covered' : 'uncovered';
   }
   // every key under the folder: the pattern must be a literal prefix of it followed by '*'
   const literal = path.slice(0, -1);
-  const folder = access.key === '' ? `${access.bucketName}/` : `${target}/`;
+  const folder = access.key.length === 0 ? `${access.bucketName}/` : `${target}/`;
   return path.endsWith('*') && !/[*?]/.test(literal) && folder.startsWith(literal) ? 'covered' : 'uncovered';
 }
 

@@ -2,10 +2,12 @@ import { Annotations, IResource, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct, Dependable, IDependable } from 'constructs';
-import { readComponentDocument } from './private/component-document';
-import { S3Grant, S3Statements } from './private/folder-grants';
+import { Construct } from 'constructs';
+import { keyPattern, readComponentDocument, S3Need } from './private/component-document';
 import { NagAcknowledgements } from './private/nag';
+import { OwnPolicies } from './private/own-policies';
+import { RolePolicies } from './private/role-policies';
+import { S3Grant, S3Statements } from './private/s3-statements';
 import { UnknownRolePrincipal } from './private/unknown-role';
 import { normalizeKeyPrefix, validateDescription, validateIamName, validatePath } from './private/validation';
 
@@ -25,7 +27,9 @@ export interface BucketLocation {
    * The folder: an S3 key prefix such as `components` or `logs/imagebuilder`.
    *
    * A trailing slash does not matter: `components` and `components/` are the same folder. The prefix
-   * must not start with `/` or contain the wildcards `*` or `?`.
+   * must not start with `/` or contain an empty folder name (`//`). `*`, `?` and `$` are characters of the
+   * key, not wildcards: the grant escapes them. A token (for example a `CfnParameter`) may end in one `/`
+   * or none; it is used as given at deployment, so it must not be empty or hold `*`, `?` or `$`.
    *
    * @default - the whole bucket
    */
@@ -263,6 +267,9 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
   private readonly grantedKeys = new Set<string>();
   private readonly componentBuckets = new Map<string, s3.IBucket>();
   private readonly s3Statements: S3Statements;
+  private readonly policies: OwnPolicies;
+  private readonly attachedPolicies: readonly (iam.CfnPolicy | iam.CfnManagedPolicy)[];
+  private readonly immutableRole: boolean;
 
   /**
    * @param scope the construct this one belongs to
@@ -295,25 +302,25 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
       permissionsBoundary: props.permissionsBoundary,
     });
     this.grantPrincipal = this.role;
-    this.nag = new NagAcknowledgements(this.role);
-    this.s3Statements = new S3Statements(this.role);
+    // aws-cdk-lib's ImmutableRole (Role.fromRoleArn(..., { mutable: false }), withoutPolicyUpdates()) is not exported
+    this.immutableRole = this.role.constructor.name === 'ImmutableRole';
+    this.nag = new NagAcknowledgements(this, this.role);
+    this.policies = new OwnPolicies(this, this.role, policy => this.nag.addOwnPolicy(policy));
+    this.s3Statements = new S3Statements(this.policies);
 
     const instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', {
       role: this.role,
       instanceProfileName: props.instanceProfileName ?? (props.role ? undefined : props.roleName),
       path: props.path,
     });
-    // the profile must not be usable before its permissions exist. The roots are read at synthesis, so
-    // policies that grants add to the role later count too; the role itself is left out because the
-    // profile's Ref to it already orders them (cfn-lint W3005)
-    const role = this.role;
-    const policiesOfRole: IDependable = {};
-    Dependable.implement(policiesOfRole, {
-      get dependencyRoots() {
-        return role.node.children.filter(child => child !== role.node.defaultChild);
-      },
+    // the profile must not be usable before its permissions exist: it depends on every policy of its stack
+    // that is attached to the role, however and whenever it was attached (the construct's own, the role's
+    // default policy, policies of the app with roles: [role]). The role itself is ordered by the profile's Ref.
+    this.attachedPolicies = RolePolicies.of(this.role).watch(this.role, policy => {
+      if (Stack.of(policy) === Stack.of(instanceProfile)) {
+        instanceProfile.node.addDependency(policy);
+      }
     });
-    instanceProfile.node.addDependency(policiesOfRole);
     this.instanceProfile = instanceProfile;
     this.instanceProfileName = instanceProfile.instanceProfileName;
     this.instanceProfileArn = instanceProfile.instanceProfileArn;
@@ -334,9 +341,9 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
     }
 
     (props.artifactLocations ?? []).forEach((location, i) =>
-      this.grantS3('artifactLocations', 'read', location.bucket, artifactPrefixes[i], true));
+      this.grantS3('artifactLocations', { access: 'read', bucket: location.bucket, keyPattern: artifactPrefixes[i], folder: true }));
     if (props.logLocation) {
-      this.grantS3('logLocation', 'write', props.logLocation.bucket, logPrefix!, true);
+      this.grantS3('logLocation', { access: 'write', bucket: props.logLocation.bucket, keyPattern: logPrefix!, folder: true });
     }
 
     this.node.addValidation({ validate: () => this.validateManagedPolicyCount() });
@@ -350,7 +357,7 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
    */
   public addArtifactLocation(location: BucketLocation): void {
     const prefix = normalizeKeyPrefix('keyPrefix', location.keyPrefix);
-    this.grantS3('addArtifactLocation', 'read', location.bucket, prefix, true);
+    this.grantS3('addArtifactLocation', { access: 'read', bucket: location.bucket, keyPattern: prefix, folder: true });
   }
 
   /**
@@ -411,8 +418,14 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
     for (const warning of needs.warnings) {
       Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:componentPath', warning);
     }
-    for (const need of needs.accesses) {
-      this.grantS3(need.step, need.access, this.componentBucket(need.bucketName), need.key, need.folder);
+    for (const need of needs.s3) {
+      this.grantS3(need.step, {
+        access: need.access,
+        bucket: this.componentBucket(need.bucketName),
+        keyPattern: keyPattern(need.key),
+        folder: need.folder,
+        bucketOwner: need.expectedBucketOwner,
+      }, wildcardReason(need));
     }
   }
 
@@ -425,25 +438,24 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
     return bucket;
   }
 
-  private grantS3(prop: string, access: 'read' | 'write', bucket: s3.IBucket, key: string, folder: boolean): void {
-    const dedupe = `${access}:${folder ? 'folder' : 'object'}:${bucket.node.path}:${key}`;
+  private grantS3(prop: string, grant: S3Grant, reasonForWildcard?: string): void {
+    const dedupe = `${grant.access}:${grant.folder ? 'folder' : 'object'}:${grant.bucket.node.path}:${grant.keyPattern}:${grant.bucketOwner}`;
     if (this.grantedKeys.has(dedupe)) {
       return;
     }
-    this.grantedKeys.add(dedupe);
-
-    const grant = this.s3Statements.grant({ access, bucket, key, folder });
-    // an immutable role (imported with mutable: false) reports its statements as added but keeps none
-    const kept = iam.Role.isRole(this.role) || this.role.node.findAll().some(c => c instanceof iam.Policy);
-    if (!grant.taken || !kept) {
-      throw new Error(`${prop}: the role '${this.role.node.path}' cannot take new statements (it is immutable, for example imported `
-        + `with mutable: false), so ${access} access to '${bucket.node.path}/${key}' cannot be granted; `
+    if (this.immutableRole) {
+      throw new Error(`${prop}: the role '${this.role.node.path}' cannot take new policies (it is immutable, for example imported `
+        + `with mutable: false), so ${grant.access} access to '${grant.bucket.node.path}/${grant.keyPattern}' cannot be granted; `
         + 'import the role as mutable, or grant the access outside this app and leave the location out');
     }
-    if (grant.wildcardResource) {
-      this.nag.acknowledgeWildcardResource(grant.wildcardResource);
+    this.grantedKeys.add(dedupe);
+    const objects = this.s3Statements.grant(grant);
+    // a whole bucket is the user's choice, and cdk-nag should go on showing it
+    const reason = reasonForWildcard ?? (grant.keyPattern === '' ? undefined : FOLDER_REASON);
+    if (reason && (grant.folder || grant.keyPattern.includes('*'))) {
+      this.nag.acknowledgeWildcardResource(objects, reason);
     }
-    this._s3Grants.push({ access, bucket, key, folder });
+    this._s3Grants.push(grant);
   }
 
   private validateManagedPolicyCount(): string[] {
@@ -452,9 +464,9 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
       return [];
     }
     const attached: unknown[] = Stack.of(cfnRole).resolve(cfnRole.managedPolicyArns) ?? [];
-    // policies that aws-cdk-lib splits off a large default policy are attached to the role too
-    const overflow = this.role.node.findAll().filter(c => c instanceof iam.ManagedPolicy).length;
-    const count = attached.length + overflow;
+    // customer managed policies attached through their Roles: the construct's own, those that aws-cdk-lib splits
+    // off a large default policy, and the app's own
+    const count = attached.length + this.attachedPolicies.filter(p => p instanceof iam.CfnManagedPolicy).length;
     if (count > MAX_MANAGED_POLICIES) {
       return [`managedPolicies: the role would hold ${count} managed policies, but IAM allows at most ${MAX_MANAGED_POLICIES} `
         + 'a role: remove some, or combine their statements into fewer policies'];
@@ -466,4 +478,29 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
     }
     return [];
   }
+}
+
+const FOLDER_REASON = 'Image Builder reads component artifacts from, and writes logs to, any key under this one S3 folder; '
+  + 'the wildcard is limited to that folder.';
+
+/**
+ * Why a grant derived from a component document has a '*' that cdk-nag reports, or undefined when nothing
+ * true can be said (a key that is all variable grants the whole bucket: cdk-nag should go on showing it).
+ */
+function wildcardReason(need: S3Need): string | undefined {
+  const literal = need.key.filter((part): part is string => typeof part === 'string').join('');
+  if (need.key.length > 0 && literal.replace(/\//g, '') === '') {
+    return undefined;
+  }
+  const variables = need.key.filter(part => typeof part !== 'string').map(part => (part as { variable: string }).variable);
+  if (variables.length > 0) {
+    return `${need.step} ${need.access === 'read' ? 'downloads' : 'uploads to'} '${need.uri}', whose key holds `
+      + `${variables.map(v => `'${v}'`).join(', ')}, known only when the build runs; each '*' stands for one of them, `
+      + 'and the rest of the key is literal.';
+  }
+  if (need.folder) {
+    return FOLDER_REASON;
+  }
+  return `${need.step} ${need.access === 'read' ? 'downloads' : 'uploads to'} '${need.uri}': its '*' is a character of the key, `
+    + 'escaped for IAM as ${*}, not a wildcard.';
 }

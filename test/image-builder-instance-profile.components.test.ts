@@ -60,9 +60,12 @@ function withComponent(data: string, add: (profile: ImageBuilderInstanceProfile,
 describe('addComponent', () => {
   const { permissions } = withComponent(DOWNLOADS, (profile, component) => profile.addComponent(component));
 
-  test('an S3Download of one object grants reading that object only', async () => {
-    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::mybucket/path/to/file.txt')).toEqual('Allowed');
-    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::mybucket/path/to/other.txt')).toEqual('ImplicitlyDenied');
+  test('an S3Download of one object grants reading that object only, in a bucket of its expectedBucketOwner', async () => {
+    const owner = { 's3:ResourceAccount': '123456789022' };
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::mybucket/path/to/file.txt', owner)).toEqual('Allowed');
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::mybucket/path/to/other.txt', owner)).toEqual('ImplicitlyDenied');
+    // a bucket of that name in another account: AWSTOE would refuse it, and IAM does too
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::mybucket/path/to/file.txt', { 's3:ResourceAccount': '999988887777' })).toEqual('ImplicitlyDenied');
   });
 
   test('an S3Download of a folder (/*) grants reading and listing that folder only', async () => {
@@ -81,9 +84,11 @@ describe('addComponent', () => {
 describe('addComponentData', () => {
   const { permissions } = withComponent(DOWNLOADS, profile => profile.addComponentData(UPLOADS));
 
-  test('an S3Upload of one file grants writing that object only', async () => {
-    expect(await permissions.decide('s3:PutObject', 'arn:aws:s3:::results/path/to/package.zip')).toEqual('Allowed');
-    expect(await permissions.decide('s3:PutObject', 'arn:aws:s3:::results/path/to/other.zip')).toEqual('ImplicitlyDenied');
+  test('an S3Upload of one file grants writing that object only, in a bucket of its expectedBucketOwner', async () => {
+    const owner = { 's3:ResourceAccount': '123456789022' };
+    expect(await permissions.decide('s3:PutObject', 'arn:aws:s3:::results/path/to/package.zip', owner)).toEqual('Allowed');
+    expect(await permissions.decide('s3:PutObject', 'arn:aws:s3:::results/path/to/other.zip', owner)).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:PutObject', 'arn:aws:s3:::results/path/to/package.zip', { 's3:ResourceAccount': '999988887777' })).toEqual('ImplicitlyDenied');
   });
 
   test('an S3Upload whose source has a * or that recurses grants writing under the destination folder', async () => {
@@ -113,7 +118,7 @@ describe('what cannot be read is never guessed', () => {
     profile.addComponent(component);
 
     Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("component 'from-s3' is given by uri \\('s3://components/from-s3.yml'\\)"));
-    Template.fromStack(stack).resourceCountIs('AWS::IAM::Policy', 0);
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::ManagedPolicy', 0);
   });
 
   test('a bucket that is a parameter is a warning naming the component and the step, and grants nothing', () => {
@@ -122,16 +127,18 @@ describe('what cannot be read is never guessed', () => {
 
     Annotations.fromStack(stack).hasWarning('/Stack/Profile',
       Match.stringLikeRegexp("component 'my-component', step 'build/Fetch' \\(S3Download\\): the bucket of 's3://\\{\\{ Bucket \\}\\}/installer.msi' is not known"));
-    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
   });
 
-  test('a key with a parameter grants the static folder before it, with a warning', async () => {
+  test('a key with a parameter grants the narrowest pattern that covers its values, with a warning that names it', async () => {
     const data = downloadDocument('versioned', 's3://artifacts/releases/{{ Version }}/app.zip', '/tmp/app.zip');
     const { stack, permissions } = withComponent(data, (profile, component) => profile.addComponent(component));
 
-    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("the static folder before it was granted: 's3://artifacts/releases/\\*'"));
+    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("read access to 'releases/\\*/app.zip' in bucket 'artifacts' was granted"));
     expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::artifacts/releases/1.2.3/app.zip')).toEqual('Allowed');
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::artifacts/releases/1.2.3/secrets.txt')).toEqual('ImplicitlyDenied');
     expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::artifacts/other/app.zip')).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:ListBucket', 'arn:aws:s3:::artifacts', { 's3:prefix': 'releases/' })).toEqual('ImplicitlyDenied');
   });
 
   test('a document that holds a token (a bucket name known only at deployment) is a warning, and grants nothing', () => {
@@ -147,13 +154,13 @@ describe('what cannot be read is never guessed', () => {
 
     Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("component 'tokenized' has data that is not known until deployment"));
     Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp('addComponentData got a document that is not known until deployment'));
-    Template.fromStack(stack).resourceCountIs('AWS::IAM::Policy', 0);
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::ManagedPolicy', 0);
   });
 
   test('a malformed document is a warning, and grants nothing', () => {
     const { stack, template } = withComponent('phases: [\n  - name: build\n', (profile, component) => profile.addComponent(component));
 
     Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("component 'my-component': the component document is not valid YAML"));
-    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
   });
 });

@@ -4,7 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ImageBuilderInstanceProfile } from '../src';
-import { awsSolutionsFindings, CDK_VERSION, NAG_MAJOR, NAG_V3_PLUGIN_FAILURE } from './helpers/nag';
+import { awsSolutionsFindings, CDK_VERSION, nagFindings, NAG_MAJOR, NAG_V3_PLUGIN_FAILURE, PackName, PACKS } from './helpers/nag';
+import { FullFeaturedStack, scaleProfile } from './helpers/scenarios';
+import { WorkshopStack } from '../examples/workshop';
 
 // cdk-nag 2 is tested with the aws-cdk-lib floor; .ci/test-aws-cdk-lib-versions.sh runs these tests on releases
 // across the supported range, with cdk-nag 3 from aws-cdk-lib 2.257.0 on
@@ -15,7 +17,7 @@ function workshop(): { app: App; stack: Stack; bucket: s3.Bucket; profile: Image
   const profile = new ImageBuilderInstanceProfile(stack, 'Profile', {
     roleName: 'TeamRole',
     containerBuilds: true,
-    artifactLocations: [{ bucket, keyPrefix: 'components' }, { bucket: s3.Bucket.fromBucketName(stack, 'Shared', 'shared-artifacts') }],
+    artifactLocations: [{ bucket, keyPrefix: 'components' }, { bucket: s3.Bucket.fromBucketName(stack, 'Shared', 'shared-artifacts'), keyPrefix: 'team' }],
     logLocation: { bucket, keyPrefix: 'logs' },
   });
   return { app, stack, bucket, profile };
@@ -76,7 +78,17 @@ whenNagRuns('a wildcard grant that the user adds is still reported', () => {
   expect(findings.filter(f => /components|logs/.test(f))).toEqual([]);
 });
 
-whenNagRuns('statements that overflow into managed policies stay acknowledged', () => {
+whenNagRuns('a whole bucket given as an artifact location is reported: the user chose it, and nothing narrower is true', () => {
+  const { app, profile, stack } = workshop();
+
+  profile.addArtifactLocation({ bucket: s3.Bucket.fromBucketName(stack, 'Everything', 'everything') });
+
+  expect(ownFindings(awsSolutionsFindings(app))).toEqual([
+    expect.stringMatching(/Profile\/Policy\/Resource: AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:s3:::everything\/\*\]$/),
+  ]);
+});
+
+whenNagRuns('statements that fill several managed policies stay acknowledged', () => {
   const app = new App();
   const stack = new Stack(app, 'Stack');
   const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
@@ -110,7 +122,7 @@ whenNagRuns('a role that the user brings gets the same acknowledgments, and only
 
   awsSolutionsFindings(stack.node.root as App);
 
-  const resources = profile.role.node.findAll().filter(c => (c as any).cfnOptions);
+  const resources = profile.node.findAll().filter(c => (c as any).cfnOptions);
   const suppressions = resources.flatMap(r => (r as any).getMetadata('cdk_nag')?.rules_to_suppress ?? []);
   expect(suppressions.map((s: any) => s.id).sort()).toEqual(['AwsSolutions-IAM4', 'AwsSolutions-IAM5']);
   for (const suppression of suppressions) {
@@ -145,4 +157,52 @@ test('an app without cdk-nag records no acknowledgments at all', () => {
   expect(() => awsSolutionsFindings(app)).toThrow(/the AwsSolutions pack did not run: .*construct tree/);
   const template = app.synth().getStackByName('Stack').template;
   expect(Object.values(template.Resources).map((r: any) => r.Type)).toEqual(expect.arrayContaining(['AWS::IAM::Role', 'AWS::IAM::InstanceProfile']));
+});
+
+describe.each(Object.keys(PACKS) as PackName[])(`cdk-nag ${NAG_MAJOR} %s`, pack => {
+  const own = (findings: string[], profilePath: string) => findings.filter(f => f.startsWith(`/${profilePath}/`));
+
+  whenNagRuns('reports nothing about the construct\'s own choices in the workshop stack', () => {
+    const app = new App();
+    const stack = new WorkshopStack(app, 'Workshop');
+
+    expect(own(nagFindings(app, pack), stack.profile.node.path)).toEqual([]);
+  });
+
+  whenNagRuns('reports nothing about the construct\'s own choices in the full-featured stack', () => {
+    const app = new App();
+    const stack = new FullFeaturedStack(app, 'FullFeatured');
+
+    expect(own(nagFindings(app, pack), stack.profile.node.path)).toEqual([]);
+  });
+
+  whenNagRuns('reports nothing about the construct\'s own choices with 60 folders in 20 buckets', () => {
+    const app = new App();
+    const profile = scaleProfile(new Stack(app, 'Scale'));
+
+    expect(profile.node.findAll().filter(c => c instanceof iam.CfnManagedPolicy).length).toBeGreaterThan(1);
+    expect(own(nagFindings(app, pack), profile.node.path)).toEqual([]);
+  });
+
+  whenNagRuns('still reports the user\'s own choices: a wildcard grant, an AWS managed policy, an inline statement', () => {
+    // given the same grants on a plain role, the findings the pack reports for them
+    const findingsOf = (target: (stack: Stack) => iam.IGrantable & { addManagedPolicy?: (p: iam.IManagedPolicy) => void }) => {
+      const app = new App();
+      const stack = new Stack(app, 'Stack');
+      const bucket = new s3.Bucket(stack, 'Bucket');
+      const grantee = target(stack);
+      bucket.grantRead(grantee);
+      grantee.addManagedPolicy?.(iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonS3ReadOnlyAccess'));
+      return nagFindings(app, pack).map(f => f.replace(/^\/Stack\/[^/]+\//, '').replace(/^Role\//, ''));
+    };
+    const plain = findingsOf(stack => new iam.Role(stack, 'Plain', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') }));
+
+    // when the same grants go to a profile
+    const profile = findingsOf(stack => new ImageBuilderInstanceProfile(stack, 'Profile', { roleName: 'TeamRole' }));
+
+    // then every finding about the user's grants is still there
+    const users = plain.filter(f => !/AwsSolutions-IAM4\[Policy::.*(AmazonSSMManagedInstanceCore|EC2InstanceProfileForImageBuilder)\]/.test(f));
+    expect(profile).toEqual(expect.arrayContaining(users));
+    expect(users.length).toBeGreaterThan(0);
+  });
 });

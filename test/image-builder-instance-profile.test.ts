@@ -181,7 +181,7 @@ describe('the instance profile', () => {
     expect(profileResource.DependsOn).not.toContain(logicalIdOf(stack, profile.role));
   });
 
-  test('depends on the managed policies that a large role policy overflows into', () => {
+  test('depends on the construct\'s own managed policies, however many the statements fill', () => {
     const stack = newStack();
     const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
     for (let i = 0; i < 80; i++) {
@@ -191,10 +191,110 @@ describe('the instance profile', () => {
 
     const template = Template.fromStack(stack);
 
-    const overflow = Object.keys(template.findResources('AWS::IAM::ManagedPolicy'));
-    expect(overflow.length).toBeGreaterThan(0);
+    const own = Object.keys(template.findResources('AWS::IAM::ManagedPolicy'));
+    expect(own.length).toBeGreaterThan(1);
     const profileResource = Object.values(template.findResources('AWS::IAM::InstanceProfile'))[0];
-    expect(profileResource.DependsOn).toEqual(expect.arrayContaining(overflow));
+    expect(profileResource.DependsOn).toEqual(expect.arrayContaining(own));
+  });
+
+  test('depends on policies of the app attached to the role with roles:, wherever they are created', () => {
+    // given policies that are not children of the role
+    const stack = newStack();
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+    const statement = new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: ['arn:aws:ssm:us-east-1:111122223333:parameter/x'] });
+    new iam.Policy(stack, 'Inline', { roles: [profile.role], statements: [statement] });
+    new iam.ManagedPolicy(stack, 'Managed', { roles: [profile.role], statements: [statement] });
+    const other = new iam.Role(stack, 'Other', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    new iam.Policy(stack, 'Elsewhere', { roles: [other], statements: [statement] });
+
+    // then
+    const profileResource = Object.values(Template.fromStack(stack).findResources('AWS::IAM::InstanceProfile'))[0];
+    expect(profileResource.DependsOn).toEqual(expect.arrayContaining([
+      logicalIdOf(stack, stack.node.findChild('Inline')),
+      logicalIdOf(stack, stack.node.findChild('Managed')),
+    ]));
+    expect(profileResource.DependsOn).not.toContain(logicalIdOf(stack, stack.node.findChild('Elsewhere')));
+  });
+});
+
+describe('the construct\'s own statements', () => {
+  test('are in a customer managed policy attached to the role, and the role has no inline policy', () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Bucket');
+
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', {
+      artifactLocations: [{ bucket, keyPrefix: 'components' }],
+      logLocation: { bucket, keyPrefix: 'logs' },
+    });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [{ Ref: logicalIdOf(stack, profile.role) }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 's3:GetObject' }), Match.objectLike({ Action: 's3:PutObject' })]) },
+    });
+    expect(stack.resolve((stack.node.findChild('Profile').node.findChild('Policy').node.defaultChild as iam.CfnManagedPolicy).logicalId))
+      .toMatch(/^ProfilePolicy/);
+  });
+
+  test('grants made to the profile by the user stay in the role\'s default policy', () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { artifactLocations: [{ bucket, keyPrefix: 'components' }] });
+
+    bucket.grantRead(profile);
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: logicalIdOf(stack, profile.role) }],
+      PolicyDocument: { Statement: [Match.objectLike({ Action: Match.arrayWith(['s3:GetObject*']) })] },
+    });
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+  });
+
+  test('are split into managed policies of at most 6,144 characters once deployed', () => {
+    // given 60 folders in 20 in-app buckets with generated names: ARNs known only at deployment
+    const stack = newStack();
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+    const buckets = Array.from({ length: 20 }, (_, i) => new s3.Bucket(stack, `Bucket${i}`, { encryption: s3.BucketEncryption.KMS }));
+    for (let i = 0; i < 60; i++) {
+      profile.addArtifactLocation({ bucket: buckets[i % 20], keyPrefix: `components/team-${i}/with/a/rather/deep/prefix/for/the/test` });
+    }
+    profile.addArtifactLocation({ bucket: buckets[0], keyPrefix: 'scripts' });
+
+    const template = Template.fromStack(stack).toJSON();
+
+    // then: with each bucket named as long as S3 allows (63 characters), every document stays within IAM's limit
+    const longest = (id: string) => `arn:aws-us-gov:s3:::${id.toLowerCase().padEnd(63, 'x').slice(0, 63)}`;
+    const policies = Object.values(template.Resources).filter((r: any) => r.Type === 'AWS::IAM::ManagedPolicy') as any[];
+    expect(policies.length).toBeGreaterThan(1);
+    for (const policy of policies) {
+      const deployed = JSON.stringify(policy.Properties.PolicyDocument, (_key, value) => {
+        if (value?.['Fn::GetAtt']?.[1] === 'Arn') {
+          const id: string = value['Fn::GetAtt'][0];
+          return id.startsWith('Bucket') ? longest(id) : `arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/${'k'.repeat(36)}`;
+        }
+        if (value?.Ref === 'AWS::Partition') {
+          return 'aws-us-gov';
+        }
+        return value?.['Fn::Join'] ? value['Fn::Join'][1].map((part: any) => typeof part === 'string' ? part : part.Ref === 'AWS::Partition' ? 'aws-us-gov' : longest(part['Fn::GetAtt']?.[0] ?? part.Ref)).join(value['Fn::Join'][0]) : value;
+      });
+      expect(deployed.length).toBeLessThanOrEqual(6_144);
+    }
+    // and nothing was lost in the split
+    const resources = policies.flatMap(p => p.Properties.PolicyDocument.Statement).flatMap((st: any) => [st.Resource].flat());
+    expect(resources.filter((r: any) => JSON.stringify(r).includes('/components/team-'))).toHaveLength(60);
+  });
+
+  test('go to a role that the user brings, attached through the managed policy', () => {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'Mine', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    const bucket = new s3.Bucket(stack, 'Bucket');
+
+    new ImageBuilderInstanceProfile(stack, 'Profile', { role, artifactLocations: [{ bucket, keyPrefix: 'components' }] });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', { Roles: [{ Ref: logicalIdOf(stack, role) }] });
   });
 });
 
@@ -222,7 +322,7 @@ describe('bring your own role', () => {
 
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::IAM::Role', 0);
-    template.hasResourceProperties('AWS::IAM::Policy', {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       Roles: ['TeamRole'],
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 's3:GetObject' })]) },
     });
@@ -236,7 +336,7 @@ describe('bring your own role', () => {
     const bucket = new s3.Bucket(stack, 'Bucket');
 
     expect(() => new ImageBuilderInstanceProfile(stack, 'Profile', { role, artifactLocations: [{ bucket }] }))
-      .toThrow(/artifactLocations: the role 'Stack\/Team' cannot take new statements \(it is immutable/);
+      .toThrow(/artifactLocations: the role 'Stack\/Team' cannot take new policies \(it is immutable/);
   });
 
   test.each([
@@ -341,8 +441,6 @@ describe('input validation', () => {
 
   test.each([
     ['/components', "artifactLocations[0].keyPrefix must not start with '/'"],
-    ['components/*', "artifactLocations[0].keyPrefix must not contain the wildcards '*' or '?'"],
-    ['compo?ents', "artifactLocations[0].keyPrefix must not contain the wildcards '*' or '?'"],
     ['components//v1', "artifactLocations[0].keyPrefix must not contain an empty folder name ('//')"],
   ])('the key prefix %s is an error that names the prop and shows the value', (keyPrefix, message) => {
     const stack = newStack();
@@ -359,7 +457,7 @@ describe('input validation', () => {
     expect(() => new ImageBuilderInstanceProfile(stack, 'A', { logLocation: { bucket, keyPrefix: '/logs' } }))
       .toThrow("logLocation.keyPrefix must not start with '/'");
     const profile = new ImageBuilderInstanceProfile(stack, 'B');
-    expect(() => profile.addArtifactLocation({ bucket, keyPrefix: 'a*' })).toThrow(/^keyPrefix must not contain the wildcards '\*' or '\?': .*got 'a\*'$/);
+    expect(() => profile.addArtifactLocation({ bucket, keyPrefix: 'a//b' })).toThrow(/^keyPrefix must not contain an empty folder name \('\/\/'\): .*got 'a\/\/b'$/);
   });
 
   test('tokens are not validated as literals', () => {
@@ -387,6 +485,15 @@ describe('IAM managed policy limits', () => {
     new ImageBuilderInstanceProfile(stack, 'Profile', { managedPolicies });
     return stack;
   }
+
+  test('the construct\'s own managed policy counts toward the quota', () => {
+    const stack = newStack();
+    const managedPolicies = Array.from({ length: 8 }, (_, i) => iam.ManagedPolicy.fromManagedPolicyName(stack, `P${i}`, `Policy${i}`));
+
+    new ImageBuilderInstanceProfile(stack, 'Profile', { managedPolicies, artifactLocations: [{ bucket: new s3.Bucket(stack, 'Bucket') }] });
+
+    AssertAnnotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp('The role would hold 11 managed policies'));
+  });
 
   test('ten managed policies give no warning', () => {
     const stack = profileWithExtraPolicies(8);
@@ -434,7 +541,7 @@ describe('grants', () => {
       containerBuilds: true,
     });
 
-    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'))
       .flatMap(policy => policy.Properties.PolicyDocument.Statement);
     expect(statements.length).toBeGreaterThan(0);
     for (const statement of statements) {
@@ -465,8 +572,9 @@ describe('grants', () => {
     const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { artifactLocations: [{ bucket, keyPrefix: 'components' }] });
     profile.addArtifactLocation({ bucket, keyPrefix: 'components/' });
 
-    const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))[0];
-    expect(policy.Properties.PolicyDocument.Statement).toHaveLength(2);
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'));
+    expect(policies).toHaveLength(1);
+    expect(policies[0].Properties.PolicyDocument.Statement).toHaveLength(2);
   });
 
   test('addToPrincipalPolicy adds to the role', () => {

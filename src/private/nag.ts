@@ -7,8 +7,6 @@ const IAM4 = 'AwsSolutions-IAM4';
 const IAM5 = 'AwsSolutions-IAM5';
 const IAM4_REASON = 'EC2 Image Builder requires this AWS managed policy on the instance profile of its build and test instances; '
   + 'AWS maintains it as the service changes.';
-const IAM5_REASON = 'Image Builder reads component artifacts from, and writes logs to, any key under this one S3 folder; '
-  + 'the wildcard is limited to that folder.';
 // aws-cdk-lib's AspectPriority.MUTATING (2.172+): run before cdk-nag 2, whose checks use the default priority
 const MUTATING_PRIORITY = 200;
 // Validations.ACKNOWLEDGED_RULES_METADATA_KEY (aws-cdk-lib 2.257+): the metadata that cdk-nag 3 reads
@@ -16,12 +14,20 @@ const ACKNOWLEDGED_RULES = 'aws:cdk:acknowledged-rules';
 
 type Validations = { of(scope: IConstruct): { acknowledge(...rules: { id: string; reason: string }[]): void } };
 
+interface Acknowledgment {
+  readonly rule: string;
+  /** the finding, for rules that name one (`Policy::<arn>`, `Resource::<arn>`), with its value unresolved */
+  readonly finding?: { readonly kind: string; readonly value: string };
+  readonly reason: string;
+}
+
 /**
- * Records which cdk-nag AwsSolutions findings on a role come from the construct's own choices, and
- * acknowledges exactly those: one finding id each, never a whole rule.
+ * Records which cdk-nag findings on the role and on the construct's own policies come from the construct's
+ * own choices, and acknowledges exactly those: one finding id each, never a whole rule, and only for the
+ * packs that are applied.
  *
  * Nothing is written unless a cdk-nag pack is applied, so apps without cdk-nag pay only for one aspect
- * visit per construct of the role:
+ * visit per construct of the profile:
  * - cdk-nag 2 packs are aspects; they read `cdk_nag` metadata on the CloudFormation resource that holds
  *   the finding, which this aspect writes just before the pack checks that resource.
  * - cdk-nag 3 packs are validation plugins of a stage; they run after synthesis and read the
@@ -30,81 +36,90 @@ type Validations = { of(scope: IConstruct): { acknowledge(...rules: { id: string
  *   so there the same metadata is written directly, in the form those releases write it.
  */
 export class NagAcknowledgements implements IAspect {
-  private readonly managedPolicyArns = new Array<string>();
-  private readonly wildcardResources = new Array<string>();
-  private nagV2Applied = false;
+  private readonly onRole = new Array<Acknowledgment>();
+  private readonly onOwnPolicies = new Array<Acknowledgment>();
+  private readonly ownPolicies = new Set<IConstruct>();
+  private packs?: { readonly v2: Set<string>; readonly v3: Set<string> };
 
-  constructor(private readonly role: iam.IRole) {
-    const aspects: any = Aspects.of(role);
-    aspects.add(this, { priority: MUTATING_PRIORITY });
+  constructor(scope: IConstruct, private readonly role: iam.IRole) {
+    for (const target of new Set([scope, role])) {
+      const aspects: any = Aspects.of(target);
+      aspects.add(this, { priority: MUTATING_PRIORITY });
+    }
   }
 
-  /** An AWS managed policy that the construct itself attaches (AwsSolutions-IAM4). */
+  /** An AWS managed policy that the construct itself attaches to the role (AwsSolutions-IAM4). */
   public acknowledgeManagedPolicy(policyArn: string): void {
-    this.managedPolicyArns.push(policyArn);
+    this.onRole.push({ rule: IAM4, finding: { kind: 'Policy', value: policyArn }, reason: IAM4_REASON });
   }
 
-  /** A folder wildcard that the construct itself grants (AwsSolutions-IAM5). */
-  public acknowledgeWildcardResource(resourceArn: string): void {
-    this.wildcardResources.push(resourceArn);
+  /** A resource with a '*' that the construct itself grants (AwsSolutions-IAM5), and why that is sound. */
+  public acknowledgeWildcardResource(resourceArn: string, reason: string): void {
+    this.onOwnPolicies.push({ rule: IAM5, finding: { kind: 'Resource', value: resourceArn }, reason });
+  }
+
+  /** A policy that holds only the construct's own statements. */
+  public addOwnPolicy(policy: IConstruct): void {
+    this.ownPolicies.add(policy);
   }
 
   public visit(node: IConstruct): void {
     // bookkeeping for another tool must never stop a synthesis: a failure leaves the findings reported
     try {
-      this.acknowledge(node);
+      if (node === this.role) {
+        this.packs = appliedPacks(node);
+        this.acknowledge(node, this.onRole);
+      } else if (this.ownPolicies.has(node)) {
+        this.packs ??= appliedPacks(node);
+        this.acknowledge(node, this.onOwnPolicies);
+      }
     } catch (e) {
       Annotations.of(node).addWarningV2('cdk-imagebuilder-instance-profile:nagAcknowledgments',
-        `the cdk-nag acknowledgments of '${this.role.node.path}' could not be recorded, so cdk-nag may report the construct's `
+        `the cdk-nag acknowledgments of '${node.node.path}' could not be recorded, so cdk-nag may report the construct's `
         + `own choices: ${(e as Error).message}`);
     }
   }
 
-  private acknowledge(node: IConstruct): void {
-    if (node === this.role) {
-      this.nagV2Applied = node.node.scopes.some(scope => Aspects.of(scope).all.some(isNagPack));
-      const cfnRole = node.node.defaultChild;
-      if (this.nagV2Applied && cfnRole instanceof iam.CfnRole) {
-        addNagV2Metadata(cfnRole, IAM4, IAM4_REASON, this.managedPolicyArns.map(arn => `Policy::${this.flatten(arn)}`));
-      }
-      if (nagV3Applied(node)) {
-        acknowledgeV3(node, [
-          ...this.managedPolicyArns.map(arn => ({ id: `${IAM4}[Policy::${this.flatten(arn)}]`, reason: IAM4_REASON })),
-          ...this.wildcardResources.map(arn => ({ id: `${IAM5}[Resource::${this.flatten(arn)}]`, reason: IAM5_REASON })),
-        ]);
-      }
-    } else if (this.nagV2Applied && (node instanceof iam.Policy || node instanceof iam.ManagedPolicy)) {
-      // the default policy, or a policy that aws-cdk-lib split off it: either may hold the folder statements
-      const cfn = node.node.defaultChild;
-      if (cfn instanceof CfnResource) {
-        addNagV2Metadata(cfn, IAM5, IAM5_REASON, this.wildcardResources.map(arn => `Resource::${this.flatten(arn)}`));
+  private acknowledge(node: IConstruct, acknowledgments: Acknowledgment[]): void {
+    const { v2, v3 } = this.packs!;
+    if (v2.size === 0 && v3.size === 0) {
+      return;
+    }
+    const applying = (packs: Set<string>) => acknowledgments.filter(a => packs.has(a.rule.slice(0, a.rule.lastIndexOf('-'))))
+      .map(a => ({ rule: a.rule, finding: a.finding && `${a.finding.kind}::${flattenCfnReference(Stack.of(node).resolve(a.finding.value))}`, reason: a.reason }));
+    const cfn = node.node.defaultChild;
+    if (v2.size > 0 && cfn instanceof CfnResource) {
+      addNagV2Metadata(cfn, applying(v2));
+    }
+    if (v3.size > 0) {
+      acknowledgeV3(node, applying(v3).map(a => ({ id: a.finding ? `${a.rule}[${a.finding}]` : a.rule, reason: a.reason })));
+    }
+  }
+}
+
+/** The names of the cdk-nag packs applied to a construct: as aspects (cdk-nag 2) and as validation plugins (3). */
+function appliedPacks(construct: IConstruct): { v2: Set<string>; v3: Set<string> } {
+  const v2 = new Set(construct.node.scopes.flatMap(scope => Aspects.of(scope).all).filter(isNagPack).map(packName));
+  const v3 = new Set<string>();
+  if ((cdk as any).Validations !== undefined) {
+    for (const scope of construct.node.scopes) {
+      if (Stage.isStage(scope)) {
+        // Validations.of(stage).addPlugins and App's policyValidationBeta1 both keep the plugins here (2.257-2.276)
+        const plugins: unknown = (scope as any)._validationPlugins ?? (scope as any).policyValidationBeta1;
+        (Array.isArray(plugins) ? plugins : []).filter(isNagPack).forEach(plugin => v3.add(packName(plugin)));
       }
     }
   }
+  return { v2, v3 };
+}
 
-  private flatten(value: string): string {
-    return flattenCfnReference(Stack.of(this.role).resolve(value));
-  }
+function packName(pack: unknown): string {
+  return (pack as any).readPackName;
 }
 
 function isNagPack(candidate: unknown): boolean {
   // a cdk-nag NagPack (an aspect in cdk-nag 2, a validation plugin in 3) has a pack name; cdk-nag is not a dependency
   return typeof (candidate as any)?.readPackName === 'string';
-}
-
-/** Whether a cdk-nag 3 pack is registered as a validation plugin on a stage that holds the construct. */
-function nagV3Applied(construct: IConstruct): boolean {
-  if ((cdk as any).Validations === undefined) {
-    return false;
-  }
-  return construct.node.scopes.some(scope => {
-    if (!Stage.isStage(scope)) {
-      return false;
-    }
-    // Validations.of(stage).addPlugins and App's policyValidationBeta1 both keep the plugins here (2.257-2.276)
-    const plugins: unknown = (scope as any)._validationPlugins ?? (scope as any).policyValidationBeta1;
-    return Array.isArray(plugins) && plugins.some(isNagPack);
-  });
 }
 
 function acknowledgeV3(scope: IConstruct, rules: { id: string; reason: string }[]): void {
@@ -120,19 +135,22 @@ function acknowledgeV3(scope: IConstruct, rules: { id: string; reason: string }[
   }
 }
 
-function addNagV2Metadata(resource: CfnResource, rule: string, reason: string, findings: string[]): void {
-  if (findings.length === 0) {
+function addNagV2Metadata(resource: CfnResource, acknowledgments: { rule: string; finding?: string; reason: string }[]): void {
+  if (acknowledgments.length === 0) {
     return;
   }
   const metadata = resource.getMetadata('cdk_nag') ?? {};
-  const rules: any[] = metadata.rules_to_suppress ?? [];
-  const existing = rules.find(r => r.id === rule && r.reason === reason);
-  const appliesTo = new Set<string>([...existing?.applies_to ?? [], ...findings]);
-  const others = rules.filter(r => r !== existing);
-  resource.addMetadata('cdk_nag', {
-    ...metadata,
-    rules_to_suppress: [...others, { id: rule, reason, applies_to: [...appliesTo] }],
-  });
+  let rules: any[] = metadata.rules_to_suppress ?? [];
+  for (const { rule, finding, reason } of acknowledgments) {
+    const existing = rules.find(r => r.id === rule && r.reason === reason);
+    if (finding === undefined) {
+      rules = [...rules.filter(r => r !== existing), { id: rule, reason }];
+      continue;
+    }
+    const appliesTo = new Set<string>([...existing?.applies_to ?? [], finding]);
+    rules = [...rules.filter(r => r !== existing), { id: rule, reason, applies_to: [...appliesTo] }];
+  }
+  resource.addMetadata('cdk_nag', { ...metadata, rules_to_suppress: rules });
 }
 
 /**

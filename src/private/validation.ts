@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { escapeIamPattern } from './component-document';
 
 // IAM's own patterns: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
 const NAME_CHARS = /^[A-Za-z0-9+=,.@_-]+$/;
@@ -45,8 +46,9 @@ export function validateDescription(value: string | undefined): void {
 }
 
 /**
- * The folder a key prefix names, without a trailing slash: 'components' and 'components/' are the same
- * folder. Returns '' for the whole bucket. Unresolved tokens are returned as they are.
+ * The folder a key prefix names, as an IAM pattern without a trailing slash: 'components' and 'components/'
+ * are the same folder, and `*`, `?` and `$` are escaped, since they are characters of the key. Returns ''
+ * for the whole bucket. Unresolved tokens are returned as they are (see folderPattern).
  */
 export function normalizeKeyPrefix(prop: string, value: string | undefined): string {
   if (value === undefined) {
@@ -56,11 +58,10 @@ export function normalizeKeyPrefix(prop: string, value: string | undefined): str
     return value;
   }
   const problem = value.startsWith('/') ? 'must not start with \'/\''
-    : /[*?]/.test(value) ? 'must not contain the wildcards \'*\' or \'?\''
-      : value.replace(/\/+$/, '').includes('//') ? 'must not contain an empty folder name (\'//\')'
-        : undefined;
+    : value.replace(/\/+$/, '').includes('//') ? 'must not contain an empty folder name (\'//\')'
+      : undefined;
   if (problem) {
     throw new Error(`${prop} ${problem}: give the folder as a plain S3 key prefix such as 'components' or 'logs/imagebuilder', got '${value}'`);
   }
-  return value.replace(/\/+$/, '');
+  return escapeIamPattern(value.replace(/\/+$/, ''));
 }

@@ -1,12 +1,11 @@
 /*
- * A profile with 60 artifact folders in 20 buckets: aws-cdk-lib must move what does not fit IAM's inline
- * size limit into managed policies, and the deployed role must still grant every folder
+ * A profile with 60 artifact folders in 20 buckets: the construct must split its statements into customer
+ * managed policies within IAM's size limit, and the deployed role must still grant every folder
  * (`npx projen test:deploy` runs it on moto). Every resource type of this stack is deployed.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { GetInstanceProfileCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   deleteStack, DeployedStack, deployStack, resolvePseudoParameters, Template, templateOf, unbootstrappedSynthesizer,
 } from './cloudformation';
@@ -15,15 +14,14 @@ import {
   normalizeStatement, Statement,
 } from './iam';
 import { useMoto } from './moto';
-import { ImageBuilderInstanceProfile } from '../../src';
+import { scaleProfile, SCALE_BUCKETS, SCALE_FOLDERS } from '../helpers/scenarios';
 
 jest.setTimeout(90_000);
 
-// IAM's limits: all inline policies of a role together, and one managed policy; whitespace does not count
-const MAX_INLINE_CHARS = 10_240;
+// IAM's limit for one managed policy; whitespace does not count
 const MAX_MANAGED_POLICY_CHARS = 6_144;
-const BUCKETS = 20;
-const FOLDERS = 60;
+const BUCKETS = SCALE_BUCKETS;
+const FOLDERS = SCALE_FOLDERS;
 const ROLE_NAME = 'ImageBuilderScale';
 const AWS_MANAGED = [
   'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
@@ -32,12 +30,8 @@ const AWS_MANAGED = [
 
 const app = new App();
 const stack = new Stack(app, 'ImageBuilderScale', { synthesizer: unbootstrappedSynthesizer() });
-const buckets = Array.from({ length: BUCKETS }, (_, i) => s3.Bucket.fromBucketName(stack, `Bucket${i}`, `artifacts-${i}`));
+const profile = scaleProfile(stack, ROLE_NAME);
 const folders = Array.from({ length: FOLDERS }, (_, j) => ({ bucketName: `artifacts-${j % BUCKETS}`, keyPrefix: `team-${j}/components` }));
-const profile = new ImageBuilderInstanceProfile(stack, 'Profile', {
-  roleName: ROLE_NAME,
-  artifactLocations: folders.map((f, j) => ({ bucket: buckets[j % BUCKETS], keyPrefix: f.keyPrefix })),
-});
 const roleId = stack.getLogicalId(profile.role.node.defaultChild as CfnElement);
 const template: Template = templateOf(app, stack.stackName);
 
@@ -74,26 +68,24 @@ describe('the synthesized template', () => {
   ];
   const managedPolicies = resources.filter(r => r.Type === 'AWS::IAM::ManagedPolicy');
 
-  test('keeps the role\'s inline policies together within IAM\'s 10,240 characters', () => {
-    expect(inlineDocuments.length).toBeGreaterThanOrEqual(1);
-    const total = inlineDocuments.reduce((sum, d) => sum + iamSize(d), 0);
-    expect(total).toBeLessThanOrEqual(MAX_INLINE_CHARS);
+  test('gives the role no inline policy: the construct\'s statements are all in its managed policies', () => {
+    expect(inlineDocuments).toEqual([]);
   });
 
-  test('moves the overflow into managed policies attached to the role, each within 6,144 characters', () => {
-    expect(managedPolicies.length).toBeGreaterThanOrEqual(1);
+  test('splits the statements into managed policies attached to the role, each within 6,144 characters', () => {
+    // README says how many: one per about 6,000 characters of statements
+    expect(managedPolicies.length).toBe(4);
     for (const policy of managedPolicies) {
       expect(attachedToRole(policy)).toBe(true);
       expect(iamSize(policy.Properties.PolicyDocument)).toBeLessThanOrEqual(MAX_MANAGED_POLICY_CHARS);
     }
   });
 
-  test('makes the instance profile depend on the overflow policies too, so nothing uses it before they exist', () => {
+  test('makes the instance profile depend on every one of them, so nothing uses it before they exist', () => {
     const profileId = stack.getLogicalId(profile.instanceProfile.node.defaultChild as CfnElement);
-    const policyTypes = ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'];
-    const policyIds = Object.keys(template.Resources).filter(id => policyTypes.includes(template.Resources[id].Type));
+    const policyIds = Object.keys(template.Resources).filter(id => template.Resources[id].Type === 'AWS::IAM::ManagedPolicy');
 
-    expect(policyIds.length).toBe(managedPolicies.length + 1);
+    expect(policyIds.length).toBe(managedPolicies.length);
     // the role itself needs no DependsOn: the profile refers to it
     expect([template.Resources[profileId].DependsOn ?? []].flat()).toEqual(expect.arrayContaining(policyIds));
   });
@@ -116,18 +108,19 @@ describe('deployed', () => {
     deployed = await deployStack(cfn, stack.stackName, template);
   });
 
-  test('the role holds the AWS managed policies and one customer managed policy per overflow policy', async () => {
+  test('the role holds the AWS managed policies and the construct\'s customer managed policies', async () => {
     expect(deployed).toBeDefined();
-    const overflow = Object.keys(template.Resources).filter(id => template.Resources[id].Type === 'AWS::IAM::ManagedPolicy');
+    const own = Object.keys(template.Resources).filter(id => template.Resources[id].Type === 'AWS::IAM::ManagedPolicy');
 
     const attached = await attachedPolicyArns(iam, ROLE_NAME);
 
-    expect(attached.sort()).toEqual([...AWS_MANAGED, ...overflow.map(id => deployed!.physicalIds[id])].sort());
+    expect(attached.sort()).toEqual([...AWS_MANAGED, ...own.map(id => deployed!.physicalIds[id])].sort());
   });
 
-  test('the role\'s inline and customer managed policies together grant every one of the 60 folders, and nothing else', async () => {
+  test('the role\'s customer managed policies together grant every one of the 60 folders, and nothing else', async () => {
     expect(deployed).toBeDefined();
-    const granted: Statement[] = Object.values(await inlinePolicies(iam, ROLE_NAME)).flat();
+    expect(await inlinePolicies(iam, ROLE_NAME)).toEqual({});
+    const granted: Statement[] = [];
     for (const arn of await attachedPolicyArns(iam, ROLE_NAME)) {
       if (!AWS_MANAGED.includes(arn)) {
         granted.push(...await managedPolicyStatements(iam, arn));
@@ -139,7 +132,7 @@ describe('deployed', () => {
     expect(grants).toEqual(expectedGrants);
   });
 
-  test('deleting the stack removes the role, the instance profile and the overflow policies', async () => {
+  test('deleting the stack removes the role, the instance profile and the managed policies', async () => {
     expect(deployed).toBeDefined();
 
     await deleteStack(cfn, deployed!);

@@ -13,7 +13,7 @@ import { App, CfnElement, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { deleteStack, DeployedStack, deployStack, templateOf, unbootstrappedSynthesizer, withoutResourceTypes } from './cloudformation';
 import {
-  attachedPolicyArns, customerManagedPolicyArns, inlinePolicies, instanceProfileNames, NO_SUCH_ENTITY,
+  attachedPolicyArns, customerManagedPolicyArns, inlinePolicies, instanceProfileNames, managedPolicyStatements, NO_SUCH_ENTITY,
   normalizeStatement, parsePolicyDocument, roleNames, sortStatements,
 } from './iam';
 import { useMoto } from './moto';
@@ -74,20 +74,21 @@ describe('the workshop stack', () => {
     ]);
   });
 
-  test('the role holds exactly the two required AWS managed policies', async () => {
-    workshop();
+  test('the role holds exactly the two required AWS managed policies and the construct\'s one customer managed policy', async () => {
+    const policyId = stack.getLogicalId(stack.profile.node.findChild('Policy').node.defaultChild as CfnElement);
 
-    expect((await attachedPolicyArns(iam, 'TeamRole')).sort()).toEqual(REQUIRED_MANAGED_POLICIES);
+    const attached = await attachedPolicyArns(iam, 'TeamRole');
+
+    expect(attached.sort()).toEqual([...REQUIRED_MANAGED_POLICIES, workshop().physicalIds[policyId]].sort());
+    expect(await customerManagedPolicyArns(iam)).toEqual([workshop().physicalIds[policyId]]);
   });
 
-  test('the role\'s inline policy reads components/ and writes logs/ of the bucket, and nothing more', async () => {
+  test('the role has no inline policy; its customer managed policy reads components/ and writes logs/ of the bucket, and nothing more', async () => {
     const bucketArn = `arn:aws:s3:::${workshop().physicalIds[bucketId]}`;
+    const policyArn = workshop().physicalIds[stack.getLogicalId(stack.profile.node.findChild('Policy').node.defaultChild as CfnElement)];
 
-    const policies = await inlinePolicies(iam, 'TeamRole');
-
-    // CDK's AWS::IAM::Policy puts one inline policy on the role
-    expect(Object.keys(policies)).toHaveLength(1);
-    expect(sortStatements(Object.values(policies).flat())).toEqual(sortStatements([
+    expect(await inlinePolicies(iam, 'TeamRole')).toEqual({});
+    expect(sortStatements(await managedPolicyStatements(iam, policyArn))).toEqual(sortStatements([
       { Effect: 'Allow', Action: 's3:GetObject', Resource: `${bucketArn}/components/*` },
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn, Condition: { StringLike: { 's3:prefix': 'components/*' } } },
       { Effect: 'Allow', Action: 's3:PutObject', Resource: `${bucketArn}/logs/*` },
@@ -126,6 +127,7 @@ describe('a profile with the path /imagebuilder/', () => {
     expect(created?.Path).toBe('/imagebuilder/');
     expect(created?.Roles?.map(r => [r.RoleName, r.Path])).toEqual([['PathRole', '/imagebuilder/']]);
     expect((await attachedPolicyArns(iam, 'PathRole')).sort()).toEqual(REQUIRED_MANAGED_POLICIES);
+    // no grants: the construct creates no customer managed policy
   });
 
   test('instanceProfileArn and fromInstanceProfileAttributes give the ARN IAM has, path included', async () => {

@@ -1,0 +1,92 @@
+import { Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+// IAM's limit for a customer managed policy, in characters without whitespace, less room for the
+// document's envelope and for the estimates below being short
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length
+const MANAGED_POLICY_LIMIT = 6_144;
+const BUDGET = MANAGED_POLICY_LIMIT - 144;
+
+// a value known only at deployment counts as this many characters: a bucket ARN is at most 76, a KMS key ARN
+// about 90; the pseudo parameters have known maximum lengths
+const TOKEN = /\$\{Token\[([^\]]*)\]\}|#\{Token\[([^\]]*)\]\}/g;
+const PSEUDO_LENGTHS: Record<string, number> = { 'AWS.Partition': 10, 'AWS.AccountId': 12, 'AWS.Region': 14, 'AWS.URLSuffix': 16 };
+const UNKNOWN_LENGTH = 128;
+
+/**
+ * A statement placed in one of the policies; `grow` reserves room for what is added to it later.
+ */
+export interface PolicySlot {
+  readonly statement: iam.PolicyStatement;
+  readonly policy: number;
+}
+
+/**
+ * The customer managed policies that hold the construct's own statements, attached to the role.
+ *
+ * Rule packs such as HIPAA, NIST 800-53 and PCI DSS hold that permissions belong in managed policies, not
+ * inline ones; aws-cdk-lib splits only a role's default policy, so these are filled up to IAM's size limit
+ * here and a new one starts when the next statement would not fit. They are created as statements come,
+ * under `scope` with the ids `Policy`, `Policy2`, ..., which are part of the construct's contract.
+ */
+export class OwnPolicies {
+  private readonly policies = new Array<{ readonly policy: iam.ManagedPolicy; size: number }>();
+
+  constructor(private readonly scope: Construct, private readonly role: iam.IRole,
+    private readonly onPolicy: (policy: iam.ManagedPolicy) => void = () => {}) {}
+
+  /** The managed policies created so far. */
+  public get all(): iam.ManagedPolicy[] {
+    return this.policies.map(p => p.policy);
+  }
+
+  /** Adds a statement to the last policy when it fits, else to a new policy. */
+  public add(statement: iam.PolicyStatement): PolicySlot {
+    const size = estimateSize(JSON.stringify(statement.toStatementJson())) + 1;
+    let index = this.policies.length - 1;
+    if (index < 0 || this.policies[index].size + size > BUDGET) {
+      index = this.policies.length;
+      const policy = new iam.ManagedPolicy(this.scope, index === 0 ? 'Policy' : `Policy${index + 1}`, {
+        roles: [this.role],
+        // what IAM's console shows next to the policy; a change would replace the policy, so it stays fixed
+        description: 'The least-privilege grants of an EC2 Image Builder instance profile (cdk-imagebuilder-instance-profile)',
+      });
+      this.policies.push({ policy, size: 0 });
+      this.onPolicy(policy);
+    }
+    this.policies[index].policy.addStatements(statement);
+    this.policies[index].size += size;
+    return { statement, policy: index };
+  }
+
+  /**
+   * Reserves room for `value` (a resource or condition value) added to the statement of `slot`.
+   *
+   * @returns false when the statement's policy has no room left, or the statement can no longer change
+   *   (aws-cdk-lib freezes statements when it synthesizes them): then start a new statement instead
+   */
+  public grow(slot: PolicySlot, value: string): boolean {
+    const entry = this.policies[slot.policy];
+    const size = estimateSize(value) + 3;
+    if (slot.statement.frozen || entry.size + size > BUDGET) {
+      return false;
+    }
+    entry.size += size;
+    return true;
+  }
+}
+
+/** The length that a string of a policy will have once deployed, at most (see UNKNOWN_LENGTH). */
+export function estimateSize(value: string): number {
+  if (!Token.isUnresolved(value) && !value.includes('{Token[')) {
+    return value.length;
+  }
+  let size = value.length;
+  for (const match of value.matchAll(TOKEN)) {
+    const name = match[1] ?? match[2];
+    const pseudo = Object.keys(PSEUDO_LENGTHS).find(p => name.startsWith(p));
+    size += (pseudo ? PSEUDO_LENGTHS[pseudo] : UNKNOWN_LENGTH) - match[0].length;
+  }
+  return size;
+}

@@ -1,0 +1,123 @@
+import { Fn, Lazy, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { OwnPolicies, PolicySlot } from './own-policies';
+
+/**
+ * One S3 grant of a profile: a folder or one object.
+ */
+export interface S3Grant {
+  readonly access: 'read' | 'write';
+  readonly bucket: s3.IBucket;
+  /**
+   * The IAM pattern of the object key, or for a folder of its prefix without the trailing slash ('' for the
+   * whole bucket). Literal characters are escaped already (`escapeForIam`); a `*` here is a wildcard that
+   * the caller chose. A token is a folder prefix as the user gave it, with at most one trailing slash.
+   */
+  readonly keyPattern: string;
+  readonly folder: boolean;
+  /** the account that must own the bucket (an `s3:ResourceAccount` condition), when known */
+  readonly bucketOwner?: string;
+}
+
+// a statement grows by one resource (or prefix) a folder; past this many, a new one starts
+const MAX_ENTRIES_PER_STATEMENT = 20;
+
+/**
+ * The statements of a profile's S3 grants. Folders and objects of one bucket share one statement for
+ * each action, and the folder listings of one bucket share one `s3:ListBucket` statement whose
+ * `s3:prefix` condition lists them all, so that many folders cost few policy characters.
+ *
+ * - read, folder: `s3:GetObject` on `<prefix>/*`, `s3:ListBucket` limited to `<prefix>/*` (the whole
+ *   bucket without a prefix), `kms:Decrypt` on the bucket's key when known;
+ * - read, object: `s3:GetObject` on the object, `kms:Decrypt`;
+ * - write: `s3:PutObject` on `<prefix>/*` or the object, `kms:GenerateDataKey` and `kms:Decrypt` (SSE-KMS
+ *   needs Decrypt to complete a multipart upload:
+ *   https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions).
+ */
+export class S3Statements {
+  private readonly open = new Map<string, { slot: PolicySlot; entries: string[] }>();
+
+  constructor(private readonly policies: OwnPolicies) {}
+
+  /**
+   * Adds the statements that one grant needs.
+   *
+   * @returns the object ARN pattern it granted
+   */
+  public grant(grant: S3Grant): string {
+    const { access, bucket, folder, bucketOwner } = grant;
+    const objects = bucket.arnForObjects(folder ? folderPattern(grant.keyPattern, '*') : grant.keyPattern);
+    const condition = bucketOwner === undefined ? undefined : { StringEquals: { 's3:ResourceAccount': bucketOwner } };
+    this.addResource(access === 'read' ? 's3:GetObject' : 's3:PutObject', bucket, objects, condition);
+    if (access === 'read' && folder) {
+      this.addListing(bucket, grant.keyPattern, condition);
+    }
+    if (bucket.encryptionKey) {
+      this.addKey(access, bucket.encryptionKey);
+    }
+    return objects;
+  }
+
+  private addResource(action: string, bucket: s3.IBucket, arn: string, condition?: Record<string, any>): void {
+    this.addEntry(`${action} ${bucket.node.path} ${JSON.stringify(condition)}`, arn,
+      () => new iam.PolicyStatement({ actions: [action], resources: [arn], conditions: condition }),
+      statement => statement.addResources(arn));
+  }
+
+  private addListing(bucket: s3.IBucket, keyPattern: string, condition?: Record<string, any>): void {
+    if (keyPattern === '') {
+      this.addEntry(`s3:ListBucket ${bucket.node.path} * ${JSON.stringify(condition)}`, '*',
+        () => new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: condition }));
+      return;
+    }
+    // a folder download lists the folder first; the condition keeps every other key out of sight
+    this.addEntry(`s3:ListBucket ${bucket.node.path} ${JSON.stringify(condition)}`, folderPattern(keyPattern, '*'),
+      entries => new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { ...condition, StringLike: { 's3:prefix': Lazy.list({ produce: () => entries }) } },
+      }));
+  }
+
+  private addKey(access: 'read' | 'write', key: kms.IKey): void {
+    const actions = access === 'read' ? ['kms:Decrypt'] : ['kms:GenerateDataKey', 'kms:Decrypt'];
+    this.addEntry(`${actions.join()} ${key.node.path}`, key.keyArn,
+      () => new iam.PolicyStatement({ actions, resources: [key.keyArn] }));
+  }
+
+  /**
+   * Adds `entry` to the open statement of `id` (with `extend`; the list that `create` got grows too), or
+   * starts a new statement from `create` when there is none, it is full, or its policy is.
+   */
+  private addEntry(id: string, entry: string, create: (entries: string[]) => iam.PolicyStatement,
+    extend: (statement: iam.PolicyStatement) => void = () => {}): void {
+    const current = this.open.get(id);
+    if (current?.entries.includes(entry)) {
+      return;
+    }
+    if (current && current.entries.length < MAX_ENTRIES_PER_STATEMENT && this.policies.grow(current.slot, entry)) {
+      current.entries.push(entry);
+      extend(current.slot.statement);
+      return;
+    }
+    const entries = [entry];
+    this.open.set(id, { slot: this.policies.add(create(entries)), entries });
+  }
+}
+
+/**
+ * `<prefix>/<rest>` for a folder prefix pattern: `<rest>` alone for the whole bucket. A token prefix may end
+ * in one '/' or none, which only deployment tells: CloudFormation has no string replace, so the slash is
+ * doubled and every '//' split out, which leaves exactly one.
+ */
+export function folderPattern(prefixPattern: string, rest: string): string {
+  if (prefixPattern === '') {
+    return rest;
+  }
+  if (Token.isUnresolved(prefixPattern)) {
+    return Fn.join('', [Fn.join('/', Fn.split('//', `${prefixPattern}/`)), rest]);
+  }
+  return `${prefixPattern}/${rest}`;
+}

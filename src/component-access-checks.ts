@@ -1,210 +1,308 @@
-import { Annotations, IAspect, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { Annotations, IAspect, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { ImageBuilderInstanceProfile } from './image-builder-instance-profile';
-import { keyPattern, readComponentDocument, S3Need } from './private/component-document';
+import { KeyPart, readComponentDocument, S3Need } from './private/component-document';
+import { cfnComponentOf, componentSource, pathOf } from './private/component-source';
 import { flattenCfnReference } from './private/nag';
+import { concat, EvaluationRequest, Text, Verdict } from './private/policy-evaluation';
+import { anyValue, constructOf, Principal, RolePermissions } from './private/role-permissions';
+import { parameterTarget } from './private/ssm-references';
 
 const WARNING = 'cdk-imagebuilder-instance-profile:componentAccessCheck';
 
+type Access = 'covered' | 'unknown' | 'uncovered';
+
 /**
  * Checks at synthesis that the build and test instances of every image and image pipeline of the app can
- * reach the S3 paths of their components.
+ * reach what their components need, and can deliver their logs.
  *
- * For every `CfnImagePipeline` and `CfnImage`, it follows the infrastructure configuration to its instance
- * profile and the recipe to its components. Where the profile is an `ImageBuilderInstanceProfile`, every
- * `S3Download` source and `S3Upload` destination of those components that the profile does not cover is an
- * error (so `cdk synth` fails) that names the pipeline, the component, the step and the path. A path is
- * covered when it lies in an artifact location, the log location or a component grant of the profile, or
- * when a statement on the role with literal resources allows it; a statement whose resources are not
- * known until deployment makes it a warning instead. AWS-managed components are skipped; links that
- * cannot be followed (imported recipes, components or profiles) are warnings.
+ * For every `CfnImagePipeline` and `CfnImage` (the `ImagePipeline` and `Image` of `@aws-cdk/aws-imagebuilder-alpha`
+ * create these too), it follows the infrastructure configuration to its instance profile and the recipe to its
+ * components. Where the profile is an `ImageBuilderInstanceProfile`, it evaluates, with an IAM policy evaluator,
+ * every policy that the app attaches to the role (however attached), the AWS managed policies it attaches (from
+ * copies of their documents) and the permissions boundary, for each `S3Download` source (and the listing of a
+ * folder), each `S3Upload` destination, each `{{ aws:ssm:... }}` parameter and secret, and the
+ * `logging.s3Logs` folder of the infrastructure configuration. Each one is:
+ * - covered, when the policies allow it whatever the values known only at deployment or build time are;
+ * - an error (so `cdk synth` fails), when they allow it for none of those values: it names the pipeline, the
+ *   component, the step and the path, and says what to add;
+ * - a warning otherwise: a statement with a condition that synthesis cannot decide, a policy whose document the
+ *   app does not hold, a bucket whose owner is not known, and so on. The warning says which.
+ *
+ * What the check cannot see: service control and resource control policies, bucket and key policies, VPC
+ * endpoint policies, and the permissions of a role imported into the app, which may allow or deny more.
+ * Links that cannot be followed (imported recipes, components or profiles) are warnings, never errors.
  *
  * @example
  * declare const app: App;
  * Aspects.of(app).add(new ComponentAccessChecks());
  */
 export class ComponentAccessChecks implements IAspect {
+  private readonly permissions = new Map<iam.IRole, RolePermissions>();
+
   public visit(node: IConstruct): void {
     if (node instanceof imagebuilder.CfnImagePipeline) {
-      this.check(node, `image pipeline '${node.node.path}'`, node.infrastructureConfigurationArn, node.imageRecipeArn ?? node.containerRecipeArn);
+      this.check(node, `image pipeline '${pathOf(node)}'`, node.infrastructureConfigurationArn, node.imageRecipeArn ?? node.containerRecipeArn);
     } else if (node instanceof imagebuilder.CfnImage) {
-      this.check(node, `image '${node.node.path}'`, node.infrastructureConfigurationArn, node.imageRecipeArn ?? node.containerRecipeArn);
+      this.check(node, `image '${pathOf(node)}'`, node.infrastructureConfigurationArn, node.imageRecipeArn ?? node.containerRecipeArn);
     }
   }
 
-  private check(image: IConstruct, label: string, infrastructureArn: string, recipeArn: string | undefined): void {
+  private check(image: IConstruct, label: string, infrastructureArn: string | undefined, recipeArn: string | undefined): void {
     const warn = (message: string) => Annotations.of(image).addWarningV2(WARNING, `${label}: ${message}`);
 
-    const infrastructure = targetOf(infrastructureArn);
+    const infrastructure = constructOf(infrastructureArn);
     if (!(infrastructure instanceof imagebuilder.CfnInfrastructureConfiguration)) {
-      warn('its infrastructure configuration is not one of this app, so the S3 access of its components is not checked');
+      warn('its infrastructure configuration is not one of this app, so what its components need is not checked');
       return;
     }
-    const profile = profileOf(targetOf(infrastructure.instanceProfileName));
+    const profile = profileOf(constructOf(infrastructure.instanceProfileName));
     if (!profile) {
-      warn(`its instance profile ('${infrastructure.instanceProfileName}') is not an ImageBuilderInstanceProfile of this app, `
-        + 'so the S3 access of its components is not checked');
+      warn(`its instance profile ('${flattenCfnReference(Stack.of(infrastructure).resolve(infrastructure.instanceProfileName))}') is not an `
+        + 'ImageBuilderInstanceProfile of this app, so what its components need is not checked');
       return;
     }
-    const recipe = recipeArn === undefined ? undefined : targetOf(recipeArn);
-    if (!(recipe instanceof imagebuilder.CfnImageRecipe || recipe instanceof imagebuilder.CfnContainerRecipe)) {
-      warn('its recipe is not a CfnImageRecipe or CfnContainerRecipe of this app, so the S3 access of its components is not checked');
-      return;
-    }
+    const check = new ProfileCheck(image, label, profile, RolePermissions.of(profile.role, this.permissions));
+    check.logs(infrastructure);
 
-    if (!Array.isArray(recipe.components)) {
-      warn('the components of its recipe are not known until deployment, so their S3 access is not checked');
+    const recipe = recipeArn === undefined ? undefined : constructOf(recipeArn);
+    if (!(recipe instanceof imagebuilder.CfnImageRecipe || recipe instanceof imagebuilder.CfnContainerRecipe)) {
+      warn('its recipe is not an image or container recipe of this app, so what its components need is not checked');
       return;
     }
-    for (const entry of recipe.components) {
-      const arn: unknown = (entry as imagebuilder.CfnImageRecipe.ComponentConfigurationProperty).componentArn;
-      if (typeof arn !== 'string') {
-        continue;
-      }
+    const entries: unknown = Stack.of(recipe).resolve(recipe.components);
+    if (!Array.isArray(entries)) {
+      warn('the components of its recipe are not known until deployment, so what they need is not checked');
+      return;
+    }
+    for (const entry of recipe.components as any[]) {
+      const arn: unknown = entry?.componentArn;
       if (isAwsManaged(recipe, arn)) {
         continue;
       }
-      const component = targetOf(arn);
-      if (!(component instanceof imagebuilder.CfnComponent)) {
-        warn(`its component '${flattenCfnReference(Stack.of(recipe).resolve(arn))}' is not a CfnComponent of this app, so its S3 access is not checked`);
+      const target = constructOf(arn);
+      const component = target ? cfnComponentOf(target) : undefined;
+      if (!component) {
+        warn(`its component '${flattenCfnReference(Stack.of(recipe).resolve(arn))}' is not a component of this app, so what it needs is not checked`);
         continue;
       }
-      const name = Token.isUnresolved(component.name) ? component.node.path : component.name;
-      if (component.data === undefined || Token.isUnresolved(component.data)) {
-        warn(`its component '${name}' has no inline data, so its S3 access is not checked`);
-        continue;
-      }
-      for (const access of readComponentDocument(component.data, `component '${name}'`).s3) {
-        const coverage = coverageOf(profile, access);
-        const need = `${access.step} ${access.access === 'read' ? 'downloads' : 'uploads to'} '${access.uri}'`;
-        if (coverage === 'uncovered') {
-          Annotations.of(image).addError(`${label}: ${need}, but the instance profile '${profile.node.path}' cannot `
-            + `${access.access} it: call addComponent(component) on the profile for component '${name}', or `
-            + `${access.access === 'read' ? 'add an artifact location (addArtifactLocation) that holds it' : 'make its folder the logLocation'}`);
-        } else if (coverage === 'unknown') {
-          warn(`${need}; a statement on the role of '${profile.node.path}' may allow it, but its resources are not known until deployment`);
-        }
-      }
+      check.component(component);
     }
   }
 }
 
-/** The construct that a token (a Ref or Fn::GetAtt) points at. */
-function targetOf(value: string): IConstruct | undefined {
-  if (!Token.isUnresolved(value)) {
-    return undefined;
+/** The checks of one image or pipeline against one profile. */
+class ProfileCheck {
+  private readonly principal: Principal;
+
+  constructor(
+    private readonly image: IConstruct,
+    private readonly label: string,
+    private readonly profile: ImageBuilderInstanceProfile,
+    private readonly permissions: RolePermissions) {
+    this.principal = permissions.principal;
   }
-  const token = Tokenization.reverseString(value).firstToken;
-  return token instanceof Reference ? token.target : undefined;
+
+  /** The infrastructure configuration's logging.s3Logs: the instances write the build logs there. */
+  public logs(infrastructure: imagebuilder.CfnInfrastructureConfiguration): void {
+    const logging: any = Stack.of(infrastructure).resolve(infrastructure.logging);
+    const s3Logs = logging?.s3Logs ?? logging?.S3Logs;
+    const bucketName: unknown = s3Logs?.s3BucketName ?? s3Logs?.S3BucketName;
+    if (bucketName === undefined) {
+      return;
+    }
+    const what = `its infrastructure configuration '${pathOf(infrastructure)}' delivers build logs to S3`;
+    if (Stack.of(infrastructure) !== Stack.of(this.profile.role)) {
+      this.warn(`${what}, from another stack than the role's, so log delivery is not checked`);
+      return;
+    }
+    const bucket = this.permissions.text(bucketName);
+    const rawPrefix: unknown = s3Logs?.s3KeyPrefix ?? s3Logs?.S3KeyPrefix ?? '';
+    const prefix = this.permissions.text(rawPrefix);
+    if (bucket === undefined || prefix === undefined) {
+      this.warn(`${what}, but its bucket or prefix is not a string, so log delivery is not checked`);
+      return;
+    }
+    const folder = concat([typeof prefix === 'string' ? prefix.replace(/^\/+|\/+$/g, '') : prefix]);
+    const objects = folder === '' ? [anyValue('log key')] : concat([folder, '/', [anyValue('log key')]]);
+    const where = `s3://${display(bucket)}/${display(folder)}${folder === '' ? '' : '/'}`;
+    const verdict = this.s3(['s3:PutObject'], concat([bucket]), objects, { owner: this.ownerOf(bucket) });
+    this.report(verdict, `${what} at '${where}'`, 'write there', 'make that folder the profile\'s logLocation');
+  }
+
+  public component(cfn: imagebuilder.CfnComponent): void {
+    const source = componentSource(cfn);
+    if (source.data === undefined) {
+      this.warn(`its ${source.label} ${source.problem}, so what it needs is not checked`);
+      return;
+    }
+    const needs = readComponentDocument(source.data, source.label);
+    for (const warning of needs.warnings) {
+      this.warn(warning);
+    }
+    for (const need of needs.s3) {
+      this.s3Need(source.label, need);
+    }
+    const parameters = new Set<string>();
+    for (const need of needs.parameters) {
+      if (!parameters.has(need.name)) {
+        parameters.add(need.name);
+        this.parameterNeed(need.step, need.name, need.reference);
+      }
+    }
+  }
+
+  private s3Need(component: string, need: S3Need): void {
+    const bucket = need.bucketName;
+    const key = keyText(need.key);
+    const owner = need.expectedBucketOwner ?? this.ownerOf(bucket);
+    const what = `${need.step} ${need.access === 'read' ? 'downloads' : 'uploads to'} '${need.uri}'`;
+    let verdict: Verdict;
+    if (need.access === 'write') {
+      verdict = this.s3(['s3:PutObject'], bucket, need.folder ? folderObjects(key) : key, { owner });
+    } else if (!need.folder) {
+      verdict = this.s3(['s3:GetObject'], bucket, key, { owner });
+    } else {
+      // a folder download lists the folder, then gets every object under it
+      const objects = this.s3(['s3:GetObject'], bucket, folderObjects(key), { owner });
+      const listing = this.s3(['s3:ListBucket'], bucket, undefined, { owner, prefix: concat([key, key === '' ? '' : '/']) });
+      verdict = both(objects, listing);
+    }
+    const fix = need.access === 'read'
+      ? `call addComponent(component) on the profile for ${component}, or add an artifact location (addArtifactLocation) that holds it`
+      : `call addComponent(component) on the profile for ${component}, or make its folder the logLocation`;
+    this.report(verdict, what, need.access, fix);
+  }
+
+  private parameterNeed(step: string, name: string, reference: string): void {
+    const what = `${step} reads the parameter ${reference}`;
+    const target = parameterTarget(name);
+    const region = this.principal.region;
+    const account = this.principal.account;
+    let verdict: Verdict;
+    switch (target.kind) {
+      case 'invalid':
+        // the reader warns about it
+        return;
+      case 'arn':
+        verdict = this.evaluate({ action: 'ssm:GetParameter', resource: target.arn, context: this.context() });
+        break;
+      case 'parameter':
+        verdict = this.evaluate({
+          action: 'ssm:GetParameter',
+          resource: concat(['arn:aws:ssm:', region, ':', target.publicParameter ? '' : account, `:parameter/${target.resourceName}`]),
+          context: this.context(),
+        });
+        break;
+      case 'secret': {
+        const parameter = this.evaluate({
+          action: 'ssm:GetParameter',
+          resource: concat(['arn:aws:ssm:', region, ':', account, `:parameter/${target.resourceName}`]),
+          context: this.context(),
+        });
+        // a secret's ARN ends in '-' and six random characters
+        const suffix = Array.from({ length: 6 }, (_, i) => ({ hole: `suffix ${i}`, singleCharacter: true }));
+        const secretArn = target.byArn ? target.secretId : concat(['arn:aws:secretsmanager:', region, ':', account, `:secret:${target.secretId}-`, suffix]);
+        verdict = both(parameter, this.evaluate({ action: 'secretsmanager:GetSecretValue', resource: secretArn, context: this.context() }));
+        break;
+      }
+    }
+    this.report(verdict, what, 'read it', 'call addParameter or addSecret on the profile, or addComponent(component) for its component');
+  }
+
+  private s3(actions: string[], bucket: Text, key: Text | undefined, options: { owner?: Text; prefix?: Text }): Verdict {
+    const resource = key === undefined ? concat(['arn:aws:s3:::', bucket]) : concat(['arn:aws:s3:::', bucket, '/', key]);
+    const context: Record<string, Text> = this.context();
+    if (options.owner !== undefined) {
+      context['s3:ResourceAccount'] = options.owner;
+    }
+    if (options.prefix !== undefined) {
+      context['s3:prefix'] = options.prefix;
+    }
+    return all(actions.map(action => this.evaluate({
+      action, resource, context, absentKeys: options.prefix === undefined ? ['s3:prefix', 's3:delimiter', 's3:max-keys'] : [],
+    })));
+  }
+
+  private context(): Record<string, Text> {
+    // what the request of an instance carries for certain: the role's account and ARN, HTTPS
+    return {
+      'aws:PrincipalAccount': this.principal.account,
+      'aws:PrincipalArn': this.principal.roleArn,
+      'aws:PrincipalType': 'AssumedRole',
+      'aws:SecureTransport': 'true',
+    };
+  }
+
+  private evaluate(request: EvaluationRequest): Verdict {
+    return this.permissions.evaluate(request);
+  }
+
+  /** The account that owns a bucket, when the app tells: a bucket of the role's stack. */
+  private ownerOf(bucket: Text): Text | undefined {
+    const literal = typeof bucket === 'string' ? bucket : undefined;
+    if (literal === undefined) {
+      // a bucket of the app whose name is known at deployment: the stack's account
+      return this.principal.account;
+    }
+    return this.permissions.ownsBucketNamed(literal) ? this.principal.account : undefined;
+  }
+
+  private report(verdict: Verdict, what: string, access: string, fix: string): void {
+    const access_ = accessOf(verdict);
+    const profile = this.profile.node.path;
+    const why = verdict.reasons.length > 0 ? ` (${verdict.reasons.join('; ')})` : '';
+    if (access_ === 'uncovered') {
+      Annotations.of(this.image).addError(`${this.label}: ${what}, but the instance profile '${profile}' cannot ${access} it: ${fix}${why}`);
+    } else if (access_ === 'unknown') {
+      this.warn(`${what}; whether the instance profile '${profile}' can ${access} it cannot be decided at synthesis${why}`);
+    }
+  }
+
+  private warn(message: string): void {
+    Annotations.of(this.image).addWarningV2(WARNING, `${this.label}: ${message}`);
+  }
+}
+
+function accessOf(verdict: Verdict): Access {
+  return verdict.decision === 'allowed' ? 'covered' : verdict.decision === 'denied' ? 'uncovered' : 'unknown';
+}
+
+/** Both must be allowed: denied when either is, allowed when both are. */
+function both(a: Verdict, b: Verdict): Verdict {
+  return all([a, b]);
+}
+
+function all(verdicts: Verdict[]): Verdict {
+  const denied = verdicts.filter(v => v.decision === 'denied');
+  if (denied.length > 0) {
+    return { decision: 'denied', reasons: denied.flatMap(v => v.reasons) };
+  }
+  const unknown = verdicts.filter(v => v.decision === 'unknown');
+  return unknown.length > 0 ? { decision: 'unknown', reasons: unknown.flatMap(v => v.reasons) } : { decision: 'allowed', reasons: [] };
+}
+
+/** The key of a need: literal parts, and a hole for each value known only when the build runs. */
+function keyText(key: readonly KeyPart[]): Text {
+  return concat(key.map((part, i) => typeof part === 'string' ? part : [{ hole: `build-time value ${i}: ${part.variable}` }]));
+}
+
+function folderObjects(prefix: Text): Text {
+  return prefix === '' ? [anyValue('key')] : concat([prefix, '/', [anyValue('key')]]);
+}
+
+function display(text: Text): string {
+  return typeof text === 'string' ? text : text.map(p => typeof p === 'string' ? p : `<${p.hole}>`).join('');
 }
 
 function profileOf(target: IConstruct | undefined): ImageBuilderInstanceProfile | undefined {
   return target?.node.scopes.slice().reverse().find((scope): scope is ImageBuilderInstanceProfile => scope instanceof ImageBuilderInstanceProfile);
 }
 
-function isAwsManaged(scope: IConstruct, arn: string): boolean {
+function isAwsManaged(scope: IConstruct, arn: unknown): boolean {
   // the region may be a token, flattened to <AWS::Region>
   return /:imagebuilder:(?:<[^>]*>|[^:]*):aws:component\//.test(flattenCfnReference(Stack.of(scope).resolve(arn)));
 }
 
-type Coverage = 'covered' | 'unknown' | 'uncovered';
-
-function coverageOf(profile: ImageBuilderInstanceProfile, access: S3Need): Coverage {
-  let unknown = false;
-  for (const grant of profile._s3Grants) {
-    if (grant.access !== access.access) {
-      continue;
-    }
-    const bucketName = literalBucketName(grant.bucket);
-    if (bucketName === undefined) {
-      unknown = true;
-    } else if (bucketName === access.bucketName
-      && (grant.folder ? insideFolder(grant.keyPattern, access) : !access.folder && grant.keyPattern === keyPattern(access.key))) {
-      return 'covered';
-    }
-  }
-  // the AWS managed policy EC2InstanceProfileForImageBuilder reads AWS's own ec2imagebuilder* buckets
-  if (access.access === 'read' && access.bucketName.startsWith('ec2imagebuilder')) {
-    return 'covered';
-  }
-  const action = access.access === 'read' ? 's3:GetObject' : 's3:PutObject';
-  for (const statement of roleStatements(profile.role)) {
-    if (statement.Effect !== 'Allow' || !asArray(statement.Action).some(a => typeof a === 'string' && globMatches(a, action, true))) {
-      continue;
-    }
-    for (const resource of asArray(statement.Resource)) {
-      const verdict = resourceCovers(flattenCfnReference(resource), access);
-      if (verdict === 'covered') {
-        return 'covered';
-      }
-      unknown ||= verdict === 'unknown';
-    }
-  }
-  return unknown ? 'unknown' : 'uncovered';
-}
-
-function insideFolder(prefix: string, access: S3Need): boolean {
-  const key = keyPattern(access.key);
-  return prefix === '' || key === prefix || key.startsWith(`${prefix}/`);
-}
-
-function literalBucketName(bucket: s3.IBucket): string | undefined {
-  if (!Token.isUnresolved(bucket.bucketName)) {
-    return bucket.bucketName;
-  }
-  const cfn = bucket.node.defaultChild;
-  return cfn instanceof s3.CfnBucket && cfn.bucketName !== undefined && !Token.isUnresolved(cfn.bucketName) ? cfn.bucketName : undefined;
-}
-
-/** The statements of the policies that CloudFormation attaches to the role from this app. */
-function roleStatements(role: iam.IRole): any[] {
-  const documents = role.node.findAll()
-    .filter((c): c is iam.CfnPolicy | iam.CfnManagedPolicy => c instanceof iam.CfnPolicy || c instanceof iam.CfnManagedPolicy)
-    .map(c => c.policyDocument);
-  const cfnRole = role.node.defaultChild;
-  if (cfnRole instanceof iam.CfnRole) {
-    for (const arn of asArray(cfnRole.managedPolicyArns)) {
-      const policy = typeof arn === 'string' ? targetOf(arn) : undefined;
-      if (policy instanceof iam.CfnManagedPolicy) {
-        documents.push(policy.policyDocument);
-      }
-    }
-  }
-  return documents.flatMap(document => asArray(Stack.of(role).resolve(document)?.Statement));
-}
-
-function resourceCovers(resource: string, access: S3Need): Coverage {
-  if (resource === '*') {
-    return 'covered';
-  }
-  const match = /^arn:(?:aws[a-z-]*|\*|<AWS::Partition>):s3:::(.*)$/.exec(resource);
-  if (!match) {
-    // a token (a bucket ARN, an imported value) may be anything; a literal ARN of another service is not S3
-    return resource.includes('<') ? 'unknown' : 'uncovered';
-  }
-  const path = match[1];
-  if (path.includes('<')) {
-    return 'unknown';
-  }
-  const target = `${access.bucketName}/${keyPattern(access.key)}`;
-  if (!access.folder) {
-    return globMatches(path, target) ? 'covered' : 'uncovered';
-  }
-  // every key under the folder: the pattern must be a literal prefix of it followed by '*'
-  const literal = path.slice(0, -1);
-  const folder = access.key.length === 0 ? `${access.bucketName}/` : `${target}/`;
-  return path.endsWith('*') && !/[*?]/.test(literal) && folder.startsWith(literal) ? 'covered' : 'uncovered';
-}
-
-// IAM's wildcards: actions match regardless of case, resources (S3 keys) do not
-function globMatches(pattern: string, value: string, ignoreCase = false): boolean {
-  const regex = pattern.split('').map(c => c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')).join('');
-  return new RegExp(`^${regex}$`, ignoreCase ? 'i' : '').test(value);
-}
-
-function asArray(value: unknown): any[] {
-  return value === undefined ? [] : Array.isArray(value) ? value : [value];
-}

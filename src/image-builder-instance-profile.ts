@@ -258,12 +258,6 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
   public readonly grantPrincipal: iam.IPrincipal;
 
   private readonly nag: NagAcknowledgements;
-  /**
-   * What the profile grants in S3, for ComponentAccessChecks.
-   *
-   * @internal
-   */
-  public readonly _s3Grants = new Array<S3Grant>();
   private readonly grantedKeys = new Set<string>();
   private readonly componentBuckets = new Map<string, s3.IBucket>();
   private readonly s3Statements: S3Statements;
@@ -415,7 +409,7 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
 
   private grantComponentNeeds(data: string, label: string): void {
     const needs = readComponentDocument(data, label);
-    for (const warning of needs.warnings) {
+    for (const warning of [...needs.warnings, ...needs.grantNotes]) {
       Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:componentPath', warning);
     }
     for (const need of needs.s3) {
@@ -455,7 +449,6 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
     if (reason && (grant.folder || grant.keyPattern.includes('*'))) {
       this.nag.acknowledgeWildcardResource(objects, reason);
     }
-    this._s3Grants.push(grant);
   }
 
   private validateManagedPolicyCount(): string[] {

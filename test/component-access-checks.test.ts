@@ -1,12 +1,13 @@
-import { App, Aspects, Aws, Stack } from 'aws-cdk-lib';
+import { App, Aspects, Aws, Stack, StackProps } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ComponentAccessChecks, ImageBuilderInstanceProfile } from '../src';
+import { ComponentAccessChecks, ImageBuilderInstanceProfile, ImageBuilderInstanceProfileProps } from '../src';
 import { downloadDocument } from './helpers/component-documents';
 
 const DOWNLOAD = downloadDocument('install-app', 's3://team-artifacts/app/install.sh', '/tmp/install.sh');
+const FOLDER_DOWNLOAD = downloadDocument('install-app', 's3://team-artifacts/app/*', '/tmp/app/');
 
 interface Pipeline {
   readonly app: App;
@@ -17,10 +18,17 @@ interface Pipeline {
   readonly infrastructure: imagebuilder.CfnInfrastructureConfiguration;
 }
 
-function pipeline(options: { data?: string; extraComponentArns?: string[] } = {}): Pipeline {
+interface PipelineOptions {
+  readonly data?: string;
+  readonly extraComponentArns?: string[];
+  readonly profile?: (stack: Stack) => ImageBuilderInstanceProfileProps;
+  readonly stack?: StackProps;
+}
+
+function pipeline(options: PipelineOptions = {}): Pipeline {
   const app = new App();
-  const stack = new Stack(app, 'Stack');
-  const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+  const stack = new Stack(app, 'Stack', options.stack);
+  const profile = new ImageBuilderInstanceProfile(stack, 'Profile', options.profile?.(stack));
   const component = new imagebuilder.CfnComponent(stack, 'Component', {
     name: 'install-app', platform: 'Linux', version: '1.0.0', data: options.data ?? DOWNLOAD,
   });
@@ -42,115 +50,333 @@ function pipeline(options: { data?: string; extraComponentArns?: string[] } = {}
 
 const UNCOVERED = "image pipeline 'Stack/Pipeline': component 'install-app', step 'build/Fetch' \\(S3Download\\) downloads "
   + "'s3://team-artifacts/app/install.sh', but the instance profile 'Stack/Profile' cannot read it: call addComponent\\(component\\)";
+const UNDECIDED = "downloads 's3://team-artifacts/app/install.sh'; whether the instance profile 'Stack/Profile' can read it cannot be decided at synthesis";
 
-test('a pipeline whose component reads a path the profile does not cover is an error naming the pipeline, component, step and path', () => {
-  const { stack } = pipeline();
-
-  Annotations.fromStack(stack).hasError('/Stack/Pipeline', Match.stringLikeRegexp(UNCOVERED));
-});
-
-test('the finding is an error-level message of the cloud assembly, which makes cdk synth fail', () => {
-  const { app } = pipeline();
-
-  const messages = app.synth().getStackByName('Stack').messages;
-  expect(messages.filter(m => m.level === 'error').map(m => m.entry.data)).toEqual([expect.stringMatching(/cannot read it/)]);
-});
-
-test('no error once addComponent is called', () => {
-  const { stack, profile, component } = pipeline();
-
-  profile.addComponent(component);
-
+function expectCovered(stack: Stack): void {
   Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
   Annotations.fromStack(stack).hasNoWarning('/Stack/Pipeline', Match.anyValue());
-});
+}
 
-test('a path inside an artifact location is covered', () => {
-  const { stack, profile } = pipeline();
+function expectUncovered(stack: Stack, message = UNCOVERED): void {
+  Annotations.fromStack(stack).hasError('/Stack/Pipeline', Match.stringLikeRegexp(message));
+}
 
-  profile.addArtifactLocation({ bucket: s3.Bucket.fromBucketName(stack, 'Artifacts', 'team-artifacts'), keyPrefix: 'app' });
-
+function expectUndecided(stack: Stack, because: string): void {
   Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
-});
+  Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp(`${UNDECIDED}.*${because}`));
+}
 
-test('a path in another folder of the same bucket is not covered', () => {
-  const { stack, profile } = pipeline();
+const artifacts = (stack: Stack) => s3.Bucket.fromBucketName(stack, 'Artifacts', 'team-artifacts');
 
-  profile.addArtifactLocation({ bucket: s3.Bucket.fromBucketName(stack, 'Artifacts', 'team-artifacts'), keyPrefix: 'app-other' });
+describe('what the check proves', () => {
+  test('a path the profile does not cover is an error naming the pipeline, component, step and path', () => {
+    const { stack } = pipeline();
 
-  Annotations.fromStack(stack).hasError('/Stack/Pipeline', Match.stringLikeRegexp(UNCOVERED));
-});
-
-test('a role statement with literal ARNs and * wildcards covers a path', () => {
-  const { stack, profile } = pipeline();
-
-  profile.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:Get*'], resources: ['arn:aws:s3:::team-*/app/*'] }));
-
-  Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
-});
-
-test('a statement for another action does not cover a path', () => {
-  const { stack, profile } = pipeline();
-
-  profile.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: ['arn:aws:s3:::team-artifacts/*'] }));
-
-  Annotations.fromStack(stack).hasError('/Stack/Pipeline', Match.stringLikeRegexp(UNCOVERED));
-});
-
-test('a statement whose resources are tokens makes a path it might cover a warning, not an error', () => {
-  const { stack, profile } = pipeline();
-  const bucket = new s3.Bucket(stack, 'Generated');
-
-  bucket.grantRead(profile);
-
-  Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
-  Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp("downloads 's3://team-artifacts/app/install.sh'; a statement on the role .* may allow it"));
-});
-
-test('AWS-managed components are skipped', () => {
-  const { stack, profile, component } = pipeline({
-    extraComponentArns: [`arn:${Aws.PARTITION}:imagebuilder:${Aws.REGION}:aws:component/update-linux/x.x.x`],
+    expectUncovered(stack);
   });
 
-  profile.addComponent(component);
+  test('the finding is an error-level message of the cloud assembly, which makes cdk synth fail', () => {
+    const { app } = pipeline();
 
-  Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
-  Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
-});
-
-test('a component that is not of this app is a warning, never an error', () => {
-  const { stack, profile, component } = pipeline({
-    extraComponentArns: ['arn:aws:imagebuilder:us-east-1:111122223333:component/shared/1.0.0'],
+    const messages = app.synth().getStackByName('Stack').messages;
+    expect(messages.filter(m => m.level === 'error').map(m => m.entry.data)).toEqual([expect.stringMatching(/cannot read it/)]);
   });
 
-  profile.addComponent(component);
+  test('the path is covered once addComponent is called', () => {
+    const { stack, profile, component } = pipeline();
 
-  Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
-  Annotations.fromStack(stack).hasWarning('/Stack/Pipeline',
-    Match.stringLikeRegexp("its component 'arn:aws:imagebuilder:us-east-1:111122223333:component/shared/1.0.0' is not a CfnComponent of this app"));
-});
+    profile.addComponent(component);
 
-test('an imported profile is a warning, never an error', () => {
-  const { stack, infrastructure } = pipeline();
-
-  infrastructure.instanceProfileName = ImageBuilderInstanceProfile.fromInstanceProfileName(stack, 'Team', 'TeamRole').instanceProfileName;
-
-  Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
-  Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp("its instance profile \\('TeamRole'\\) is not an ImageBuilderInstanceProfile"));
-});
-
-test('an imported recipe is a warning, never an error', () => {
-  const app = new App();
-  const stack = new Stack(app, 'Stack');
-  const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
-  const infrastructure = new imagebuilder.CfnInfrastructureConfiguration(stack, 'Infrastructure', { name: 'i', instanceProfileName: profile.instanceProfileName });
-  new imagebuilder.CfnImagePipeline(stack, 'Pipeline', {
-    name: 'p', imageRecipeArn: 'arn:aws:imagebuilder:us-east-1:111122223333:image-recipe/shared/1.0.0', infrastructureConfigurationArn: infrastructure.attrArn,
+    expectCovered(stack);
   });
-  Aspects.of(app).add(new ComponentAccessChecks());
 
-  Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
-  Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp('its recipe is not a CfnImageRecipe or CfnContainerRecipe of this app'));
+  test('a path inside an artifact location is covered; a path in another folder of the same bucket is not', () => {
+    const inside = pipeline();
+    inside.profile.addArtifactLocation({ bucket: artifacts(inside.stack), keyPrefix: 'app' });
+    const other = pipeline();
+    other.profile.addArtifactLocation({ bucket: artifacts(other.stack), keyPrefix: 'app-other' });
+
+    expectCovered(inside.stack);
+    expectUncovered(other.stack);
+  });
+
+  test('a statement of the role with literal ARNs and wildcards covers a path; one for another action does not', () => {
+    const wildcards = pipeline();
+    wildcards.profile.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:Get*'], resources: ['arn:aws:s3:::team-*/app/*'] }));
+    const otherAction = pipeline();
+    otherAction.profile.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: ['arn:aws:s3:::team-artifacts/*'] }));
+
+    expectCovered(wildcards.stack);
+    expectUncovered(otherAction.stack);
+  });
+
+  test('an Allow written with NotAction or NotResource covers a path', () => {
+    const notAction = pipeline();
+    notAction.profile.addToPrincipalPolicy(new iam.PolicyStatement({ notActions: ['s3:Delete*'], resources: ['arn:aws:s3:::team-artifacts/*'] }));
+    const notResource = pipeline();
+    notResource.profile.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], notResources: ['arn:aws:s3:::team-artifacts/secrets/*'] }));
+
+    expectCovered(notAction.stack);
+    expectCovered(notResource.stack);
+  });
+
+  test('iam.Policy and iam.ManagedPolicy attached with roles: cover a path, wherever they are created', () => {
+    const statement = () => new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::team-artifacts/app/*'] });
+    const inline = pipeline();
+    new iam.Policy(inline.stack, 'Inline', { roles: [inline.profile.role], statements: [statement()] });
+    const managed = pipeline();
+    new iam.ManagedPolicy(managed.stack, 'Managed', { roles: [managed.profile.role], statements: [statement()] });
+
+    expectCovered(inline.stack);
+    expectCovered(managed.stack);
+  });
+
+  test('a customer managed policy of the app passed in managedPolicies covers a path', () => {
+    const { stack } = pipeline({
+      profile: s => ({
+        managedPolicies: [new iam.ManagedPolicy(s, 'Team', {
+          statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::team-artifacts/*'] })],
+        })],
+      }),
+    });
+
+    expectCovered(stack);
+  });
+
+  test('the AWS managed policies cover what they allow: the ec2imagebuilder* buckets', () => {
+    const { stack } = pipeline({ data: downloadDocument('install-app', 's3://ec2imagebuilder-us-east-1/tools/x.sh', '/tmp/x.sh') });
+
+    expectCovered(stack);
+  });
+
+  test('.iso objects: covered in a bucket of the account, a warning when the bucket\'s owner is not known', () => {
+    // EC2InstanceProfileForImageBuilder reads */*.iso in buckets of the principal's account
+    const iso = (source: string, owner?: string) => downloadDocument('install-app', source, '/tmp/x.iso')
+      .replace('            destination:', `${owner ? `            expectedBucketOwner: ${owner}\n` : ''}            destination:`);
+    const env = { account: '111122223333', region: 'us-east-1' };
+    const ofTheAccount = pipeline({ data: iso('s3://team-isos/windows.iso', '111122223333'), stack: { env } });
+    const appBucket = pipeline({ data: iso('s3://team-isos/windows.iso') });
+    new s3.Bucket(appBucket.stack, 'Isos', { bucketName: 'team-isos' });
+    const otherAccount = pipeline({ data: iso('s3://team-isos/windows.iso', '999988887777'), stack: { env } });
+    const unknownOwner = pipeline({ data: iso('s3://team-isos/windows.iso') });
+
+    expectCovered(ofTheAccount.stack);
+    expectCovered(appBucket.stack);
+    expectUncovered(otherAccount.stack, "downloads 's3://team-isos/windows.iso', but the instance profile 'Stack/Profile' cannot read it");
+    Annotations.fromStack(unknownOwner.stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(unknownOwner.stack).hasWarning('/Stack/Pipeline',
+      Match.stringLikeRegexp("downloads 's3://team-isos/windows.iso'; whether .* can read it cannot be decided at synthesis .*s3:ResourceAccount"));
+  });
+
+  test('an explicit Deny on the path is an error, even where an Allow covers it', () => {
+    const { stack, profile } = pipeline();
+    profile.addArtifactLocation({ bucket: artifacts(stack), keyPrefix: 'app' });
+
+    profile.addToPrincipalPolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['s3:*'], resources: ['arn:aws:s3:::team-artifacts/app/*'] }));
+
+    expectUncovered(stack);
+  });
+
+  test('an Allow with a condition that synthesis cannot decide (aws:SourceVpce) is a warning that names the statement', () => {
+    const { stack, profile } = pipeline();
+
+    profile.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject'], resources: ['arn:aws:s3:::team-artifacts/*'], conditions: { StringEquals: { 'aws:SourceVpce': 'vpce-1a2b3c4d' } },
+    }));
+
+    expectUndecided(stack, 'condition on aws:SourceVpce');
+  });
+
+  test('a permissions boundary that does not allow S3 is an error', () => {
+    const { stack } = pipeline({
+      profile: s => ({
+        artifactLocations: [{ bucket: artifacts(s), keyPrefix: 'app' }],
+        permissionsBoundary: new iam.ManagedPolicy(s, 'Boundary', {
+          statements: [new iam.PolicyStatement({ actions: ['ssm:*', 'ssmmessages:*', 'ec2messages:*'], resources: ['*'] })],
+        }),
+      }),
+    });
+
+    expectUncovered(stack);
+  });
+
+  test('a permissions boundary whose document the app does not hold is a warning', () => {
+    const { stack } = pipeline({
+      profile: s => ({
+        artifactLocations: [{ bucket: artifacts(s), keyPrefix: 'app' }],
+        permissionsBoundary: iam.ManagedPolicy.fromManagedPolicyName(s, 'Boundary', 'TeamBoundary'),
+      }),
+    });
+
+    expectUndecided(stack, 'TeamBoundary');
+  });
+
+  test('a folder download needs the listing too: GetObject without ListBucket is an error', () => {
+    const { stack, profile } = pipeline({ data: FOLDER_DOWNLOAD });
+
+    profile.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::team-artifacts/app/*'] }));
+
+    expectUncovered(stack, "downloads 's3://team-artifacts/app/\\*', but the instance profile 'Stack/Profile' cannot read it");
+  });
+
+  test('a folder download is covered by an artifact location of that folder', () => {
+    const { stack, profile } = pipeline({ data: FOLDER_DOWNLOAD });
+
+    profile.addArtifactLocation({ bucket: artifacts(stack), keyPrefix: 'app' });
+
+    expectCovered(stack);
+  });
+
+  test('an object named like a granted folder (s3://b/app when only app/ is granted) is an error', () => {
+    const { stack, profile } = pipeline({ data: downloadDocument('install-app', 's3://team-artifacts/app', '/tmp/app') });
+
+    profile.addArtifactLocation({ bucket: artifacts(stack), keyPrefix: 'app' });
+
+    expectUncovered(stack, "downloads 's3://team-artifacts/app', but the instance profile 'Stack/Profile' cannot read it");
+  });
+
+  test('a statement whose resources are known only at deployment makes a path it might cover a warning, not an error', () => {
+    const { stack, profile } = pipeline();
+
+    new s3.Bucket(stack, 'Generated').grantRead(profile);
+
+    expectUndecided(stack, 'may or may not match');
+  });
+
+  test('a key with a build-time parameter is covered only when every value is', () => {
+    const data = downloadDocument('install-app', 's3://team-artifacts/app/{{ version }}/install.sh', '/tmp/install.sh', ['version']);
+    const folder = pipeline({ data });
+    folder.profile.addArtifactLocation({ bucket: artifacts(folder.stack), keyPrefix: 'app' });
+    const narrower = pipeline({ data });
+    narrower.profile.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::team-artifacts/app/1.*'] }));
+
+    expectCovered(folder.stack);
+    Annotations.fromStack(narrower.stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(narrower.stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp('cannot be decided at synthesis'));
+  });
+});
+
+describe('what the check passes on from the component document', () => {
+  test('a bucket that is a {{ parameter }} is the document reader\'s warning, on the pipeline', () => {
+    const { stack } = pipeline({ data: downloadDocument('install-app', 's3://{{ bucket }}/app/install.sh', '/tmp/install.sh', ['bucket']) });
+
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasWarning('/Stack/Pipeline',
+      Match.stringLikeRegexp("image pipeline 'Stack/Pipeline': component 'install-app', step 'build/Fetch' \\(S3Download\\): the bucket of .* is not known"));
+  });
+
+  test('a malformed document is a warning on the pipeline', () => {
+    const { stack } = pipeline({ data: 'phases: [\n  - name: build\n' });
+
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp("component 'install-app': the component document is not valid YAML"));
+  });
+
+  test('an upload to a folder outside the log location is an error that suggests logLocation', () => {
+    const upload = DOWNLOAD.replace('action: S3Download', 'action: S3Upload')
+      .replace('source: s3://team-artifacts/app/install.sh', 'source: /var/log/build.log')
+      .replace('destination: /tmp/install.sh', 'destination: s3://team-logs/builds/');
+    const { stack, profile } = pipeline({ data: upload });
+    profile.addArtifactLocation({ bucket: s3.Bucket.fromBucketName(stack, 'Logs', 'team-logs') });
+
+    expectUncovered(stack, "uploads to 's3://team-logs/builds/', but .* cannot write it: .* or make its folder the logLocation");
+  });
+
+  test('a parameter that components read is covered by AmazonSSMManagedInstanceCore by default', () => {
+    const data = DOWNLOAD.replace('destination: /tmp/install.sh', 'destination: /tmp/{{ aws:ssm:/team/install-dir }}/install.sh');
+    const { stack, profile, component } = pipeline({ data });
+
+    profile.addComponent(component);
+
+    expectCovered(stack);
+  });
+});
+
+describe('log delivery', () => {
+  function withLogs(logLocation: (bucket: s3.IBucket) => ImageBuilderInstanceProfileProps['logLocation'], prefix = 'logs'): Pipeline {
+    const built = pipeline({ profile: s => ({ logLocation: logLocation(new s3.Bucket(s, 'Logs')) }) });
+    built.profile.addComponent(built.component);
+    const bucket = built.stack.node.findChild('Logs') as s3.Bucket;
+    built.infrastructure.logging = { s3Logs: { s3BucketName: bucket.bucketName, s3KeyPrefix: prefix } };
+    return built;
+  }
+
+  test('logs to the logLocation of the profile are covered', () => {
+    const { stack } = withLogs(bucket => ({ bucket, keyPrefix: 'logs' }));
+
+    expectCovered(stack);
+  });
+
+  test('logs to a folder the profile cannot write are an error that names the configuration and the folder', () => {
+    const { stack } = withLogs(bucket => ({ bucket, keyPrefix: 'logs' }), 'build-logs');
+
+    expectUncovered(stack, "its infrastructure configuration 'Stack/Infrastructure' delivers build logs to S3 at 's3://<bucket Stack/Logs/Resource>/build-logs/', "
+      + "but the instance profile 'Stack/Profile' cannot write there it: make that folder the profile's logLocation");
+  });
+
+  test('logs to another bucket of the app are an error: two buckets of the app never share a name', () => {
+    const { stack, infrastructure } = withLogs(bucket => ({ bucket, keyPrefix: 'logs' }));
+
+    infrastructure.logging = { s3Logs: { s3BucketName: new s3.Bucket(stack, 'Other').bucketName, s3KeyPrefix: 'logs' } };
+
+    expectUncovered(stack, 'delivers build logs to S3 at .*Stack/Other/Resource.*cannot write there');
+  });
+});
+
+describe('links the check cannot follow are warnings, never errors', () => {
+  test('AWS-managed components are skipped', () => {
+    const { stack, profile, component } = pipeline({
+      extraComponentArns: [`arn:${Aws.PARTITION}:imagebuilder:${Aws.REGION}:aws:component/update-linux/x.x.x`],
+    });
+
+    profile.addComponent(component);
+
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('a component that is not of this app', () => {
+    const { stack, profile, component } = pipeline({
+      extraComponentArns: ['arn:aws:imagebuilder:us-east-1:111122223333:component/shared/1.0.0'],
+    });
+
+    profile.addComponent(component);
+
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasWarning('/Stack/Pipeline',
+      Match.stringLikeRegexp("its component 'arn:aws:imagebuilder:us-east-1:111122223333:component/shared/1.0.0' is not a component of this app"));
+  });
+
+  test('an imported profile', () => {
+    const { stack, infrastructure } = pipeline();
+
+    infrastructure.instanceProfileName = ImageBuilderInstanceProfile.fromInstanceProfileName(stack, 'Team', 'TeamRole').instanceProfileName;
+
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp("its instance profile \\('TeamRole'\\) is not an ImageBuilderInstanceProfile"));
+  });
+
+  test('an imported recipe', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+    const infrastructure = new imagebuilder.CfnInfrastructureConfiguration(stack, 'Infrastructure', { name: 'i', instanceProfileName: profile.instanceProfileName });
+    new imagebuilder.CfnImagePipeline(stack, 'Pipeline', {
+      name: 'p', imageRecipeArn: 'arn:aws:imagebuilder:us-east-1:111122223333:image-recipe/shared/1.0.0', infrastructureConfigurationArn: infrastructure.attrArn,
+    });
+    Aspects.of(app).add(new ComponentAccessChecks());
+
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp('its recipe is not an image or container recipe of this app'));
+  });
+
+  test('a role imported into the app: what it holds outside the app is not known', () => {
+    const { stack } = pipeline({
+      profile: s => ({ role: iam.Role.fromRoleName(s, 'Team', 'TeamRole'), artifactLocations: [{ bucket: artifacts(s), keyPrefix: 'app' }] }),
+    });
+
+    expectUndecided(stack, "the policies that the imported role 'Stack/Team' has outside this app");
+  });
 });
 
 test('a CfnImage is checked like a pipeline', () => {
@@ -159,15 +385,4 @@ test('a CfnImage is checked like a pipeline', () => {
   new imagebuilder.CfnImage(stack, 'Image', { imageRecipeArn: recipe.attrArn, infrastructureConfigurationArn: infrastructure.attrArn });
 
   Annotations.fromStack(stack).hasError('/Stack/Image', Match.stringLikeRegexp("image 'Stack/Image': component 'install-app', step 'build/Fetch'"));
-});
-
-test('an upload to a folder outside the log location is an error that suggests logLocation', () => {
-  const upload = DOWNLOAD.replace('action: S3Download', 'action: S3Upload')
-    .replace('source: s3://team-artifacts/app/install.sh', 'source: /var/log/build.log')
-    .replace('destination: /tmp/install.sh', 'destination: s3://team-logs/builds/');
-  const { stack, profile } = pipeline({ data: upload });
-  profile.addArtifactLocation({ bucket: s3.Bucket.fromBucketName(stack, 'Logs', 'team-logs') });
-
-  Annotations.fromStack(stack).hasError('/Stack/Pipeline',
-    Match.stringLikeRegexp("uploads to 's3://team-logs/builds/', but .* cannot write it: .* or make its folder the logLocation"));
 });

@@ -45,7 +45,10 @@ export interface ParameterNeed {
 export interface ComponentNeeds {
   readonly s3: readonly S3Need[];
   readonly parameters: readonly ParameterNeed[];
+  /** what could not be read: nothing was derived from it */
   readonly warnings: readonly string[];
+  /** needs derived from what is known only when the build runs, and the wider grant they get */
+  readonly grantNotes: readonly string[];
 }
 
 // the AWSTOE documentation these rules follow:
@@ -83,7 +86,7 @@ export function readComponentDocument(data: string, component: string): Componen
     reader.warn(`${component}: the component document could not be read to the end (${firstLine(e)}), so what follows the failure was not granted; `
       + 'grant its S3 folders with addArtifactLocation and its parameters with addToPrincipalPolicy');
   }
-  return { s3: reader.s3, parameters: reader.parameters, warnings: reader.warnings };
+  return { s3: reader.s3, parameters: reader.parameters, warnings: reader.warnings, grantNotes: reader.grantNotes };
 }
 
 /**
@@ -112,6 +115,7 @@ class DocumentReader {
   public readonly s3: S3Need[] = [];
   public readonly parameters: ParameterNeed[] = [];
   public readonly warnings: string[] = [];
+  public readonly grantNotes: string[] = [];
   private readonly seenParameters = new Set<string>();
 
   constructor(private readonly component: string) {}
@@ -342,7 +346,7 @@ class DocumentReader {
       return;
     }
     if (maybeWhy) {
-      this.warn(`${at}: ${maybeWhy}, so it may upload one file to '${show(uri)}' or several under it; write access to `
+      this.grantNotes.push(`${at}: ${maybeWhy}, so it may upload one file to '${show(uri)}' or several under it; write access to `
         + `${folders.map(f => `'${patternOf(key, f)}'`).join(' and ')} in bucket '${bucketName}' was granted; `
         + "write recurse as 'true' or 'false' and the source as a literal path to grant only one");
     }
@@ -354,16 +358,16 @@ class DocumentReader {
         : `'${show(v.variable)}'${isToken(v.variable) ? ' (known at deployment)' : ''}`).join(', ');
       const patterns = folders.map(f => `'${patternOf(key, f)}'`).join(' and ');
       if (variables.length === key.length) {
-        this.warn(`${at}: the key of '${show(uri)}' is only ${names}, known when the build runs, so ${verb} access to the whole bucket `
+        this.grantNotes.push(`${at}: the key of '${show(uri)}' is only ${names}, known when the build runs, so ${verb} access to the whole bucket `
           + `'${bucketName}' was granted (${patterns}); write a literal folder before it (s3://${bucketName}/folder/...) to narrow the grant`);
       } else {
-        this.warn(`${at}: the key of '${show(uri)}' depends on ${names}, so ${verb} access to ${patterns} in bucket '${bucketName}' `
+        this.grantNotes.push(`${at}: the key of '${show(uri)}' depends on ${names}, so ${verb} access to ${patterns} in bucket '${bucketName}' `
           + 'was granted; write the key as a literal to grant only it');
       }
     }
     const literalStar = key.some(part => typeof part === 'string' && part.includes('*'));
     if (literalStar) {
-      this.warn(`${at}: the '*' in the key of '${show(uri)}' is read as a literal character (AWSTOE reads '*' as a wildcard only at `
+      this.grantNotes.push(`${at}: the '*' in the key of '${show(uri)}' is read as a literal character (AWSTOE reads '*' as a wildcard only at `
         + 'the end of an S3Download source and in the local source of an S3Upload), so only keys with that character were granted; '
         + (access === 'read' ? 'end the source with /* to download a folder' : 'end the destination with / to upload into a folder'));
     }

@@ -20,6 +20,8 @@
 export interface Hole {
   readonly hole: string;
   readonly distinctGroup?: string;
+  /** The hole stands for exactly one character (one of the random ones that end a secret's ARN, say), which '?' matches. */
+  readonly singleCharacter?: boolean;
 }
 
 /** Literal text or a hole. */
@@ -228,7 +230,8 @@ const IGNORE_CASE: CaseRule = () => true;
 
 /**
  * True when the pattern matches the value whatever the holes stand for: each hole of the value is one opaque
- * symbol that only '*' may absorb or the same hole of the pattern may match, and '?' matches literal characters only.
+ * symbol that only '*' may absorb or the same hole of the pattern may match, and '?' matches literal characters and
+ * single-character holes only.
  */
 function provesMatch(pattern: readonly Token[], value: readonly Token[], ignoreCase: CaseRule): boolean {
   const m = pattern.length;
@@ -251,7 +254,7 @@ function provesMatch(pattern: readonly Token[], value: readonly Token[], ignoreC
     } else {
       const v = value[j];
       if (p.t === '?') {
-        result = v.t === 'c' && go(i + 1, j + 1);
+        result = (v.t === 'c' || (v.t === 'h' && v.h.singleCharacter === true)) && go(i + 1, j + 1);
       } else if (p.t === 'h') {
         result = v.t === 'h' && v.h.hole === p.h.hole && go(i + 1, j + 1);
       } else {
@@ -269,7 +272,21 @@ function provesMatch(pattern: readonly Token[], value: readonly Token[], ignoreC
  * variables that brought in '*' or '?' as wildcards, which only widens what may match.
  */
 function provesNoMatch(pattern: readonly Token[], value: readonly Token[], ignoreCase: CaseRule): boolean {
-  return !languagesMeet(pattern, value, ignoreCase) || distinctHolesDiffer(pattern, value, ignoreCase);
+  // identical characters and identical holes that open (or close) both texts face each other whatever the holes
+  // stand for, since no wildcard sits among them: only what lies between has to meet
+  const same = (p: Token, v: Token) => (p.t === 'c' && v.t === 'c' && p.c === v.c) || (p.t === 'h' && v.t === 'h' && p.h.hole === v.h.hole);
+  const shortest = Math.min(pattern.length, value.length);
+  let start = 0;
+  while (start < shortest && same(pattern[start], value[start])) {
+    start++;
+  }
+  let end = 0;
+  while (end < shortest - start && same(pattern[pattern.length - 1 - end], value[value.length - 1 - end])) {
+    end++;
+  }
+  const inner: CaseRule = (i, j) => ignoreCase(i + start, j + start);
+  return !languagesMeet(pattern.slice(start, pattern.length - end), value.slice(start, value.length - end), inner)
+    || distinctHolesDiffer(pattern, value, ignoreCase);
 }
 
 function languagesMeet(pattern: readonly Token[], value: readonly Token[], ignoreCase: CaseRule): boolean {
@@ -1168,7 +1185,8 @@ function isIntrinsic(value: unknown): boolean {
   return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'));
 }
 
-function concat(parts: readonly Text[]): Text {
+/** Texts put together, with adjacent literal text merged. */
+export function concat(parts: readonly Text[]): Text {
   const out: Part[] = [];
   for (const text of parts) {
     for (const part of typeof text === 'string' ? [text] : text) {

@@ -16,11 +16,16 @@ function read(data: string): ComponentNeeds {
   return readComponentDocument(data, COMPONENT);
 }
 
+/** What a document's reading says: what could not be read, then what was widened. */
+function messages(needs: ComponentNeeds): string[] {
+  return [...needs.warnings, ...needs.grantNotes];
+}
+
 /** The one S3 need and the warnings of a document with one S3 input. */
 function readOne(data: string): { need: S3Need; warnings: readonly string[] } {
   const needs = read(data);
   expect(needs.s3).toHaveLength(1);
-  return { need: needs.s3[0], warnings: needs.warnings };
+  return { need: needs.s3[0], warnings: messages(needs) };
 }
 
 function download(source: string, extra = ''): string {
@@ -68,7 +73,7 @@ describe('S3Download, with the examples of the AWSTOE documentation', () => {
     const needs = read(data);
 
     // then
-    expect(needs.warnings).toEqual([]);
+    expect(messages(needs)).toEqual([]);
     expect(needs.s3).toEqual([1, 2, 3].map(i => ({
       access: 'read',
       bucketName: 'mybucket',
@@ -134,7 +139,7 @@ phases:
       ['sample-bucket', ['sample1.ps1'], false],
       ['sample-bucket', ['sample2.ps1'], false],
     ]);
-    expect(needs.warnings).toEqual([]);
+    expect(messages(needs)).toEqual([]);
   });
 
   test('a source of the whole bucket (s3://bucket/*) needs reading the whole bucket, as written', () => {
@@ -248,7 +253,7 @@ describe('S3Upload, with the examples of the AWSTOE documentation', () => {
 
     // then
     expect(needs.s3.map(n => [n.key, n.folder])).toEqual([[['out'], false], [['out'], true]]);
-    expect(needs.warnings).toEqual([expect.stringMatching(
+    expect(messages(needs)).toEqual([expect.stringMatching(
       /^component 'docs', step 'build\/Put' \(S3Upload\): its recurse \('\{\{ recurse \}\}'\) is not 'true' or 'false'.*'out' and 'out\/\*' in bucket 'mybucket' was granted/)]);
   });
 
@@ -258,7 +263,7 @@ describe('S3Upload, with the examples of the AWSTOE documentation', () => {
 
     // then
     expect(needs.s3.map(n => n.folder)).toEqual([false, true]);
-    expect(needs.warnings).toEqual([expect.stringContaining("its local source '{{ build.Zip.outputs.stdout }}' is known only when the build runs")]);
+    expect(messages(needs)).toEqual([expect.stringContaining("its local source '{{ build.Zip.outputs.stdout }}' is known only when the build runs")]);
   });
 
   test('an upload without a local source is a warning, and needs nothing', () => {
@@ -275,7 +280,7 @@ describe('S3Upload, with the examples of the AWSTOE documentation', () => {
 
     // then
     expect(needs.s3).toEqual([]);
-    expect(needs.warnings).toEqual([expect.stringContaining("Put' (S3Upload): the input has no local source string (got nothing), so nothing was granted for 's3://mybucket/out.zip'")]);
+    expect(messages(needs)).toEqual([expect.stringContaining("Put' (S3Upload): the input has no local source string (got nothing), so nothing was granted for 's3://mybucket/out.zip'")]);
   });
 });
 
@@ -286,7 +291,7 @@ describe('buckets', () => {
 
     // then
     expect(needs.s3).toEqual([]);
-    expect(needs.warnings).toEqual([
+    expect(messages(needs)).toEqual([
       "component 'docs', step 'build/Fetch' (S3Download): the bucket of 's3://{{ Bucket }}/installer.msi' is not known until the build runs, "
       + 'so nothing was granted for it; add its folder with addArtifactLocation instead',
     ]);
@@ -298,7 +303,7 @@ describe('buckets', () => {
 
     // then
     expect(needs.s3).toEqual([]);
-    expect(needs.warnings).toEqual([expect.stringContaining("the bucket of 's3://logs-{{ env }}/app/' is not known until the build runs")]);
+    expect(messages(needs)).toEqual([expect.stringContaining("the bucket of 's3://logs-{{ env }}/app/' is not known until the build runs")]);
   });
 
   test('a bucket that is a token is a warning saying it is known at deployment, and needs nothing', () => {
@@ -310,7 +315,7 @@ describe('buckets', () => {
 
     // then
     expect(needs.s3).toEqual([]);
-    expect(needs.warnings).toEqual([expect.stringMatching(/the bucket of 's3:\/\/\$\{Token\[.*\]\}\/app.zip' is not known until deployment/)]);
+    expect(messages(needs)).toEqual([expect.stringMatching(/the bucket of 's3:\/\/\$\{Token\[.*\]\}\/app.zip' is not known until deployment/)]);
   });
 
   // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
@@ -338,8 +343,8 @@ describe('buckets', () => {
 
     // then
     expect(needs.s3).toEqual([]);
-    expect(needs.warnings).toEqual([expect.stringContaining(`'${bucket}' in 's3://${bucket}/app.zip' is not a valid S3 bucket name (`)]);
-    expect(needs.warnings[0]).toContain(why);
+    expect(messages(needs)).toEqual([expect.stringContaining(`'${bucket}' in 's3://${bucket}/app.zip' is not a valid S3 bucket name (`)]);
+    expect(messages(needs)[0]).toContain(why);
   });
 
   test('an empty bucket (s3:///key) is a warning, and needs nothing', () => {
@@ -348,7 +353,7 @@ describe('buckets', () => {
 
     // then
     expect(needs.s3).toEqual([]);
-    expect(needs.warnings).toEqual([expect.stringContaining("'' in 's3:///app.zip' is not a valid S3 bucket name (it is empty)")]);
+    expect(messages(needs)).toEqual([expect.stringContaining("'' in 's3:///app.zip' is not a valid S3 bucket name (it is empty)")]);
   });
 
   test.each(['docexamplebucket1', 'log-delivery-march-2020', 'docexamplewebsite.com', 'my.example.s3.bucket', '123', 'a'.repeat(63)])(
@@ -371,7 +376,7 @@ describe('buckets', () => {
 
     // then
     expect(needs.s3).toEqual([]);
-    expect(needs.warnings).toEqual([expect.stringContaining(`(S3Download): ${message}, so nothing was granted for it`)]);
+    expect(messages(needs)).toEqual([expect.stringContaining(`(S3Download): ${message}, so nothing was granted for it`)]);
   });
 });
 
@@ -490,7 +495,7 @@ describe('keys', () => {
 
     // then
     expect(needs.s3).toEqual([]);
-    expect(needs.warnings).toEqual([expect.stringContaining(`'${source}' names no object, so nothing was granted for it`)]);
+    expect(messages(needs)).toEqual([expect.stringContaining(`'${source}' names no object, so nothing was granted for it`)]);
   });
 
   test.each([
@@ -502,7 +507,7 @@ describe('keys', () => {
 
     // then
     expect(needs.s3).toEqual([]);
-    expect(needs.warnings).toEqual([expect.stringContaining(message)]);
+    expect(messages(needs)).toEqual([expect.stringContaining(message)]);
   });
 });
 
@@ -563,7 +568,7 @@ phases:
       step: `${COMPONENT}, step 'verify/EchoParameterValue' (ExecuteBash)`,
       reference: '{{ aws:ssm:/my/test/param }}',
     }]);
-    expect(needs.warnings).toEqual([]);
+    expect(messages(needs)).toEqual([]);
   });
 
   test('a Secrets Manager secret read through Parameter Store is a parameter need', () => {
@@ -607,7 +612,7 @@ phases:
 
     // then
     expect(needs.parameters).toEqual([]);
-    expect(needs.warnings).toEqual([
+    expect(messages(needs)).toEqual([
       "component 'docs', step 'validate/PrintDynamicVariable' (ExecuteBash): '{{ aws:ssm:resolve(parameter-name) }}' names its parameter only "
       + 'when the build runs (resolve), so no ssm:GetParameter was granted for it; reference the parameter by its literal name, or grant '
       + 'ssm:GetParameter on the parameters it may name with addToPrincipalPolicy',
@@ -647,7 +652,7 @@ phases:
       ["'build/Configure' (CreateFile)", '/app/user'],
       ["'build/Loop' (ExecuteBash)", '/app/hosts'],
     ]);
-    expect(needs.warnings).toEqual([]);
+    expect(messages(needs)).toEqual([]);
   });
 
   test('the name is trimmed and the reference is kept as written', () => {
@@ -709,7 +714,7 @@ phases:
 
     // then
     expect(needs.parameters).toEqual([]);
-    expect(needs.warnings).toEqual([`${COMPONENT}, step 'build/Echo' (ExecuteBash): '${reference}' ${message}, so no ${message.startsWith('holds')
+    expect(messages(needs)).toEqual([`${COMPONENT}, step 'build/Echo' (ExecuteBash): '${reference}' ${message}, so no ${message.startsWith('holds')
       ? 'parameter was granted for it; write it as {{ aws:ssm:/parameter/name }}, or grant ssm:GetParameter with addToPrincipalPolicy'
       : 'ssm:GetParameter was granted for it; reference the parameter by its literal name, or grant ssm:GetParameter on the parameters it may name with addToPrincipalPolicy'}`]);
   });
@@ -725,7 +730,7 @@ phases:
 
     // then
     expect(needs.parameters).toEqual([]);
-    expect(needs.warnings).toEqual([expect.stringContaining("'{{ aws:ssm:/my/param\"' opens a {{ aws:ssm: reference that is never closed")]);
+    expect(messages(needs)).toEqual([expect.stringContaining("'{{ aws:ssm:/my/param\"' opens a {{ aws:ssm: reference that is never closed")]);
   });
 
   test('a reference whose name is a token is a warning, and needs nothing', () => {
@@ -742,8 +747,15 @@ phases:
 
     // then
     expect(needs.parameters).toEqual([]);
-    expect(needs.warnings).toEqual([expect.stringContaining('names its parameter with a token, known only at deployment')]);
+    expect(messages(needs)).toEqual([expect.stringContaining('names its parameter with a token, known only at deployment')]);
   });
+});
+
+test('what was widened is a grant note, apart from what could not be read', () => {
+  const needs = readComponentDocument(download('s3://artifacts/{{ version }}/app.zip'), "component 'x'");
+
+  expect(needs.warnings).toEqual([]);
+  expect(needs.grantNotes).toEqual([expect.stringContaining("so read access to '*/app.zip' in bucket 'artifacts' was granted")]);
 });
 
 describe('what is not a component document is a warning, never an exception', () => {
@@ -770,7 +782,7 @@ describe('what is not a component document is a warning, never an exception', ()
     // then
     expect(needs.s3).toEqual([]);
     expect(needs.parameters).toEqual([]);
-    expect(needs.warnings).toEqual([expect.stringContaining(message)]);
+    expect(messages(needs)).toEqual([expect.stringContaining(message)]);
   });
 
   test('a document that expands exponentially through aliases is a warning', () => {
@@ -782,7 +794,7 @@ describe('what is not a component document is a warning, never an exception', ()
     const needs = read(data);
 
     // then
-    expect(needs.warnings).toEqual([expect.stringContaining("component 'docs': the component document could not be expanded (")]);
+    expect(messages(needs)).toEqual([expect.stringContaining("component 'docs': the component document could not be expanded (")]);
   });
 
   test('aliases that make a value hold itself are read once, and steps shared through aliases are read for each step', () => {
@@ -811,7 +823,7 @@ phases:
     const needs = read('phases: [{name: build, steps: [{name: s, action: S3Download, inputs: &in [*in]}]}]');
 
     // then
-    expect(needs.warnings).toEqual([expect.stringContaining("step 'build/s' (S3Download): the input is not a map with a source (got a list [...])")]);
+    expect(messages(needs)).toEqual([expect.stringContaining("step 'build/s' (S3Download): the input is not a map with a source (got a list [...])")]);
   });
 
   test('merge keys (<<) are read as AWSTOE reads them', () => {
@@ -841,7 +853,7 @@ phases:
     const needs = read(`phases: ${'['.repeat(5000)}${']'.repeat(5000)}`);
 
     // then
-    expect(needs.warnings).toEqual([expect.stringContaining("component 'docs': the component document ")]);
+    expect(messages(needs)).toEqual([expect.stringContaining("component 'docs': the component document ")]);
   });
 
   test('a value that is not a string is a warning', () => {
@@ -849,7 +861,7 @@ phases:
     const needs = readComponentDocument(42 as unknown as string, COMPONENT);
 
     // then
-    expect(needs).toEqual({ s3: [], parameters: [], warnings: ["component 'docs': the component document is not a string (got number 42), so nothing was granted for it"] });
+    expect(needs).toEqual({ s3: [], parameters: [], grantNotes: [], warnings: ["component 'docs': the component document is not a string (got number 42), so nothing was granted for it"] });
   });
 
   test('long values are cut in warnings', () => {
@@ -857,8 +869,8 @@ phases:
     const needs = read(download(`https://example.com/${'x'.repeat(1000)}`));
 
     // then
-    expect(needs.warnings[0].length).toBeLessThan(600);
-    expect(needs.warnings[0]).toContain('...');
+    expect(messages(needs)[0].length).toBeLessThan(600);
+    expect(messages(needs)[0]).toContain('...');
   });
 
   test('a step with a list of 150,000 commands is read', () => {
@@ -875,7 +887,7 @@ phases:
 
     // then
     expect(needs.parameters.map(p => p.name)).toEqual(['/last']);
-    expect(needs.warnings).toEqual([]);
+    expect(messages(needs)).toEqual([]);
   });
 
   test('a document with thousands of S3 steps is read quickly', () => {

@@ -589,6 +589,23 @@ describe('holes in the request', () => {
     expect(decide([allow({ Resource: 'arn:aws:s3:::team-artifacts/components/a*' })], { resource: anyComponent })).toBe('unknown');
   });
 
+  test('single-character holes (the random end of a secret\'s ARN) are matched by ? as well as by *', () => {
+    const suffix = Array.from({ length: 6 }, (_, i) => ({ hole: `suffix${i}`, singleCharacter: true }));
+    const secret = ['arn:aws:secretsmanager:us-east-1:111122223333:secret:db-', ...suffix];
+
+    expect(decide([allow({ Resource: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:db-??????' })], { resource: secret })).toBe('allowed');
+    expect(decide([allow({ Resource: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:db-*' })], { resource: secret })).toBe('allowed');
+    expect(decide([allow({ Resource: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:db-?????' })], { resource: secret })).not.toBe('allowed');
+    expect(decide([allow({ Resource: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf' })], { resource: secret })).toBe('unknown');
+  });
+
+  test('the same hole opening both texts faces itself: the literal text after it decides', () => {
+    const bucket = { hole: 'bucket of the app' };
+
+    expect(decide([allow({ Resource: [['arn:aws:s3:::', bucket, '/logs/*']] })], { resource: ['arn:aws:s3:::', bucket, '/build-logs/', ANY_KEY] })).toBe('denied');
+    expect(decide([allow({ Resource: [['arn:aws:s3:::', bucket, '/logs/*']] })], { resource: ['arn:aws:s3:::', bucket, '/logs/', ANY_KEY] })).toBe('allowed');
+  });
+
   test('a pattern whose literal text differs before the hole denies every key', () => {
     const statements = [allow({ Resource: 'arn:aws:s3:::team-artifacts/scripts/*' })];
 

@@ -1,0 +1,215 @@
+import { CfnElement, CfnParameter, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { IConstruct } from 'constructs';
+import { AWS_MANAGED_POLICIES } from './aws-managed-policies';
+import { cfnToText, concat, EvaluationInput, EvaluationRequest, evaluate, Hole, PolicySource, Text, Verdict } from './policy-evaluation';
+
+// the AWS managed policy copies name the partition 'aws'; every ARN of the app is read in the same partition
+const PARTITION = 'aws';
+// the names of two different buckets of the app never meet (see Hole.distinctGroup)
+const BUCKET_NAMES = 'bucket names';
+
+/**
+ * The account, region and ARN of a role as synthesis knows them: literal, or holes for deploy-time values.
+ */
+export interface Principal {
+  readonly account: Text;
+  readonly region: Text;
+  readonly roleArn: Text;
+}
+
+/**
+ * What a role may do, as far as the app tells: every policy that CloudFormation attaches to it from the app
+ * (inline, `roles:` on `iam.Policy` and `iam.ManagedPolicy`, its `ManagedPolicyArns`, which include the AWS
+ * managed policies whose documents the library carries), and its permissions boundary. A policy whose
+ * document the app does not hold (an imported one, an AWS managed policy without a copy, what an imported role
+ * already has) may allow or deny anything, so it makes answers that depend on it unknown.
+ */
+export class RolePermissions {
+  /** One instance a role and a synthesis: building it resolves every policy of the stack. */
+  public static of(role: iam.IRole, cache: Map<iam.IRole, RolePermissions>): RolePermissions {
+    let permissions = cache.get(role);
+    if (!permissions) {
+      permissions = new RolePermissions(role);
+      cache.set(role, permissions);
+    }
+    return permissions;
+  }
+
+  public readonly principal: Principal;
+  private readonly input: EvaluationInput;
+  private readonly stack: Stack;
+  private readonly elements = new Map<string, CfnElement>();
+
+  private constructor(private readonly role: iam.IRole) {
+    this.stack = Stack.of(role);
+    for (const construct of this.stack.node.findAll()) {
+      if (CfnElement.isCfnElement(construct) && Stack.of(construct) === this.stack) {
+        this.elements.set(this.stack.resolve(construct.logicalId), construct);
+      }
+    }
+    const account = this.pseudo('AWS::AccountId');
+    this.principal = {
+      account,
+      region: this.pseudo('AWS::Region'),
+      roleArn: this.text(role.roleArn) ?? [{ hole: `role ${role.node.path}` }],
+    };
+    this.input = this.policies();
+  }
+
+  /** The Text of a value of the role's stack (a token string, or an object of a resolved template). */
+  public text(value: unknown): Text | undefined {
+    const resolved = typeof value === 'string' && !Token.isUnresolved(value) ? value : this.stack.resolve(value);
+    return cfnToText(resolved, intrinsic => this.expand(intrinsic));
+  }
+
+  /** The literal name of a bucket of the role's stack whose name is a literal, by that name. */
+  public ownsBucketNamed(bucketName: string): boolean {
+    for (const element of this.elements.values()) {
+      if (element instanceof s3.CfnBucket && element.bucketName === bucketName) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public evaluate(request: EvaluationRequest): Verdict {
+    return evaluate(request, this.input);
+  }
+
+  private policies(): EvaluationInput {
+    const identity: PolicySource[] = [];
+    const roleName = JSON.stringify(this.stack.resolve(this.role.roleName));
+    for (const element of this.elements.values()) {
+      if (element instanceof iam.CfnPolicy || element instanceof iam.CfnManagedPolicy) {
+        const roles: unknown = this.stack.resolve(element.roles);
+        if (Array.isArray(roles) && roles.some(r => JSON.stringify(r) === roleName)) {
+          identity.push(this.document(element.node.path, element.policyDocument));
+        }
+      }
+    }
+    const cfnRole = this.role.node.defaultChild;
+    if (!(cfnRole instanceof iam.CfnRole)) {
+      // an imported role: what it holds outside this app is not known
+      identity.push({ name: `the policies that the imported role '${this.role.node.path}' has outside this app` });
+      return { identity };
+    }
+    const inline: unknown = this.stack.resolve(cfnRole.policies);
+    for (const [i, policy] of (Array.isArray(inline) ? inline : []).entries()) {
+      identity.push(this.document(`inline policy ${i + 1} of '${this.role.node.path}'`, policy?.policyDocument ?? policy?.PolicyDocument));
+    }
+    const arns: unknown = this.stack.resolve(cfnRole.managedPolicyArns);
+    for (const arn of Array.isArray(arns) ? arns : []) {
+      identity.push(this.managedPolicy(arn));
+    }
+    const boundary = cfnRole.permissionsBoundary === undefined ? undefined : this.managedPolicy(this.stack.resolve(cfnRole.permissionsBoundary));
+    return { identity, boundary };
+  }
+
+  private managedPolicy(arn: unknown): PolicySource {
+    const ref = (arn as any)?.Ref;
+    const element = typeof ref === 'string' ? this.elements.get(ref) : undefined;
+    if (element instanceof iam.CfnManagedPolicy) {
+      return this.document(element.node.path, element.policyDocument);
+    }
+    const text = cfnToText(arn, intrinsic => this.expand(intrinsic));
+    const literal = typeof text === 'string' ? text : undefined;
+    const aws = literal === undefined ? undefined : /^arn:aws:iam::aws:policy\/(?:service-role\/)?([^/]+)$/.exec(literal);
+    const copy = aws ? AWS_MANAGED_POLICIES[aws[1]] : undefined;
+    if (copy) {
+      return { name: aws![1], statements: copy.statements };
+    }
+    return { name: literal ?? JSON.stringify(arn) };
+  }
+
+  private document(name: string, document: unknown): PolicySource {
+    const resolved: any = this.stack.resolve(document);
+    const statements: unknown = resolved?.Statement;
+    if (!Array.isArray(statements)) {
+      return { name, statements: statements === undefined ? [] : undefined };
+    }
+    return { name, statements: statements.map(statement => this.statement(statement)) };
+  }
+
+  /** A statement with every string value a Text: a value that is a list stays a list of Texts. */
+  private statement(value: unknown, inList = false): unknown {
+    if (typeof value === 'string') {
+      return value;
+    }
+    if (Array.isArray(value)) {
+      return value.map(element => this.statement(element, true));
+    }
+    if (value === null || typeof value !== 'object') {
+      return value;
+    }
+    const keys = Object.keys(value);
+    if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
+      const text = cfnToText(value, intrinsic => this.expand(intrinsic)) ?? [{ hole: JSON.stringify(value) }];
+      // a Text of parts where one string is expected must not read as a list of strings
+      return typeof text === 'string' || inList ? text : [text];
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.statement(v)]));
+  }
+
+  /** What an intrinsic of the role's stack stands for: literal where synthesis knows it, else holes. */
+  private expand(intrinsic: Record<string, unknown>): Text | undefined {
+    const ref = intrinsic.Ref;
+    if (typeof ref === 'string') {
+      if (ref.startsWith('AWS::')) {
+        return this.pseudo(ref);
+      }
+      const element = this.elements.get(ref);
+      if (element instanceof s3.CfnBucket) {
+        return this.bucketName(element);
+      }
+      if (element instanceof CfnParameter) {
+        return [{ hole: `parameter ${element.node.path}` }];
+      }
+      return undefined;
+    }
+    const getAtt = intrinsic['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && getAtt[1] === 'Arn' && typeof getAtt[0] === 'string') {
+      const element = this.elements.get(getAtt[0]);
+      if (element instanceof s3.CfnBucket) {
+        return concat([`arn:${PARTITION}:s3:::`, this.bucketName(element)]);
+      }
+      if (element instanceof kms.CfnKey) {
+        return concat([`arn:${PARTITION}:kms:`, this.pseudo('AWS::Region'), ':', this.pseudo('AWS::AccountId'), [':key/', { hole: `key ${element.node.path}` }]]);
+      }
+    }
+    return undefined;
+  }
+
+  private bucketName(bucket: s3.CfnBucket): Text {
+    if (bucket.bucketName !== undefined && !Token.isUnresolved(bucket.bucketName)) {
+      return bucket.bucketName;
+    }
+    return [{ hole: `bucket ${bucket.node.path}`, distinctGroup: BUCKET_NAMES }];
+  }
+
+  private pseudo(name: string): Text {
+    switch (name) {
+      case 'AWS::Partition': return PARTITION;
+      case 'AWS::URLSuffix': return 'amazonaws.com';
+      case 'AWS::AccountId': return Token.isUnresolved(this.stack.account) ? [{ hole: `account of ${this.stack.node.path}` }] : this.stack.account;
+      case 'AWS::Region': return Token.isUnresolved(this.stack.region) ? [{ hole: `region of ${this.stack.node.path}` }] : this.stack.region;
+      default: return [{ hole: `${name} of ${this.stack.node.path}` }];
+    }
+  }
+}
+
+/** A hole for "any value" of something a request names, such as any key under a folder. */
+export function anyValue(what: string): Hole {
+  return { hole: `any ${what}` };
+}
+
+/** The construct that a token (a Ref or Fn::GetAtt) points at. */
+export function constructOf(value: unknown): IConstruct | undefined {
+  if (typeof value !== 'string' || !Token.isUnresolved(value)) {
+    return undefined;
+  }
+  const token = Tokenization.reverseString(value).firstToken;
+  return token instanceof Reference ? token.target : undefined;
+}

@@ -1,13 +1,20 @@
-import { Annotations, IResource, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Fn, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
-import { keyPattern, readComponentDocument, S3Need } from './private/component-document';
-import { NagAcknowledgements } from './private/nag';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct, IConstruct } from 'constructs';
+import { keyPattern, ParameterNeed, readComponentDocument, S3Need } from './private/component-document';
+import { cfnComponentOf, componentSource, pathOf } from './private/component-source';
+import { flattenCfnReference, NagAcknowledgements } from './private/nag';
+import { Location, overlappingLocations } from './private/overlaps';
 import { OwnPolicies } from './private/own-policies';
 import { RolePolicies } from './private/role-policies';
 import { S3Grant, S3Statements } from './private/s3-statements';
+import { ArnScope, parameterArn, parameterTarget, secretArnPattern } from './private/ssm-references';
 import { UnknownRolePrincipal } from './private/unknown-role';
 import { normalizeKeyPrefix, validateDescription, validateIamName, validatePath } from './private/validation';
 
@@ -96,20 +103,55 @@ export interface ImageBuilderInstanceProfileProps {
   /**
    * More managed policies for the role, besides the ones Image Builder requires.
    *
-   * `AmazonSSMManagedInstanceCore` and `EC2InstanceProfileForImageBuilder` are always attached.
+   * `EC2InstanceProfileForImageBuilder`, and `AmazonSSMManagedInstanceCore` or
+   * `AmazonSSMManagedEC2InstanceDefaultPolicy` (see `readAllParameters`), are always attached.
    *
    * @default - only the required managed policies
    */
   readonly managedPolicies?: iam.IManagedPolicy[];
 
   /**
+   * Whether the instances may read every Parameter Store parameter of the account, as
+   * AmazonSSMManagedInstanceCore allows. false attaches AmazonSSMManagedEC2InstanceDefaultPolicy instead,
+   * and the instances read only the parameters and secrets granted to them.
+   *
+   * `AmazonSSMManagedInstanceCore` allows `ssm:GetParameter` and `ssm:GetParameters` on `*`: every build
+   * instance can read every parameter of the account. `AmazonSSMManagedEC2InstanceDefaultPolicy` allows the
+   * same Systems Manager agent, association, inventory and messaging calls, without them. With false, grant
+   * what builds read with `addParameter`, `addSecret`, or `addComponent` (which reads the
+   * `{{ aws:ssm:... }}` references of the document).
+   *
+   * @default true
+   * @see https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonSSMManagedEC2InstanceDefaultPolicy.html
+   */
+  readonly readAllParameters?: boolean;
+
+  /**
    * Whether the instances build container images, and so also need the AWS managed policy
-   * `EC2InstanceProfileForImageBuilderECRContainerBuilds` (push and pull in Amazon ECR).
+   * `EC2InstanceProfileForImageBuilderECRContainerBuilds`, which pushes and pulls on every repository
+   * of the account (`*`).
+   *
+   * Prefer `containerRepositories`, which grants the same on the repositories you name only. The two
+   * cannot be combined.
    *
    * @default false
    * @see https://docs.aws.amazon.com/imagebuilder/latest/userguide/security-iam-awsmanpol.html
    */
   readonly containerBuilds?: boolean;
+
+  /**
+   * The Amazon ECR repositories that container builds push their images to.
+   *
+   * Each gets the push and pull actions of `EC2InstanceProfileForImageBuilderECRContainerBuilds` on that
+   * repository only; the instances also get `ecr:GetAuthorizationToken` (on `*`: ECR has no resource-level
+   * permission for it) and `imagebuilder:GetContainerRecipe` on the container recipes of the account, and
+   * that managed policy is not attached. Add more with `addContainerRepository`. To pull a base image from
+   * another repository, use `repository.grantPull(profile)`.
+   *
+   * @default - no container repository; see `containerBuilds`
+   * @see https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push-iam.html
+   */
+  readonly containerRepositories?: ecr.IRepository[];
 
   /**
    * S3 folders that the instances read component artifacts from, for example with an `S3Download` step.
@@ -136,31 +178,48 @@ export interface ImageBuilderInstanceProfileProps {
 
 /**
  * An instance profile for EC2 Image Builder's build and test instances.
+ *
+ * It is an `iam.IInstanceProfile`, so an imported profile goes wherever aws-cdk-lib and
+ * `@aws-cdk/aws-imagebuilder-alpha` take an instance profile.
  */
-export interface IImageBuilderInstanceProfile extends IResource, iam.IGrantable {
+export interface IImageBuilderInstanceProfile extends iam.IInstanceProfile, iam.IGrantable {
   /**
-   * The name of the instance profile.
+   * Grant `iam:PassRole` on the role of this profile, and nothing else, to pass it to Image Builder or
+   * EC2 (the `iam:PassedToService` condition): what a custom Image Builder execution role, or a workflow,
+   * needs to launch instances with this profile.
    *
-   * @attribute
+   * @param grantee the principal that passes the role
    */
-  readonly instanceProfileName: string;
-
-  /**
-   * The ARN of the instance profile.
-   *
-   * @attribute
-   */
-  readonly instanceProfileArn: string;
+  grantPassRole(grantee: iam.IGrantable): iam.Grant;
 }
 
 /**
  * Attributes of an instance profile that exists outside this app.
+ *
+ * Give the ARN, or the name (and the path, when it is not '/'), or both.
  */
 export interface ImageBuilderInstanceProfileAttributes {
   /**
-   * The name of the instance profile.
+   * The ARN of the instance profile.
+   *
+   * @default - made from `instanceProfileName` and `path`, in the stack's partition and account
    */
-  readonly instanceProfileName: string;
+  readonly instanceProfileArn?: string;
+
+  /**
+   * The name of the instance profile.
+   *
+   * @default - read from `instanceProfileArn`: what follows its last '/'. When the ARN is a token, CloudFormation
+   * cannot find its last part, so the path is taken to be '/'; give the name too for a profile with another path.
+   */
+  readonly instanceProfileName?: string;
+
+  /**
+   * The IAM path of the instance profile, used in its ARN when the ARN is not given.
+   *
+   * @default '/'
+   */
+  readonly path?: string;
 
   /**
    * The role that the instance profile holds; grants to the imported profile go to it.
@@ -168,17 +227,21 @@ export interface ImageBuilderInstanceProfileAttributes {
    * @default - the role is unknown: a grant to the imported profile is an error
    */
   readonly role?: iam.IRole;
-
-  /**
-   * The IAM path of the instance profile, used in its ARN.
-   *
-   * @default '/'
-   */
-  readonly path?: string;
 }
 
-const REQUIRED_MANAGED_POLICIES = ['AmazonSSMManagedInstanceCore', 'EC2InstanceProfileForImageBuilder'];
+const IMAGE_BUILDER_MANAGED_POLICY = 'EC2InstanceProfileForImageBuilder';
+const SSM_ALL_PARAMETERS_MANAGED_POLICY = 'AmazonSSMManagedInstanceCore';
+const SSM_DEFAULT_MANAGED_POLICY = 'AmazonSSMManagedEC2InstanceDefaultPolicy';
 const CONTAINER_BUILDS_MANAGED_POLICY = 'EC2InstanceProfileForImageBuilderECRContainerBuilds';
+// what EC2InstanceProfileForImageBuilderECRContainerBuilds (v1) allows on every repository, for one
+const ECR_PUSH_PULL = [
+  'ecr:BatchGetImage', 'ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer',
+  'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage',
+];
+// what bucket.grantPut adds to s3:PutObject (aws-cdk-lib's BUCKET_PUT_ACTIONS and PUT_OBJECT_*_ACTIONS)
+const BEYOND_PUT = ['s3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:Abort*'];
+// services that launch instances with the profile, or take it in an infrastructure configuration
+const PASSED_TO_SERVICES = ['imagebuilder.amazonaws.com', 'ec2.amazonaws.com'];
 const DEFAULT_MANAGED_POLICY_QUOTA = 10;
 const MAX_MANAGED_POLICIES = 20;
 
@@ -197,7 +260,10 @@ const MAX_MANAGED_POLICIES = 20;
  *   logLocation: { bucket, keyPrefix: 'logs' },
  * });
  */
-export class ImageBuilderInstanceProfile extends Resource implements IImageBuilderInstanceProfile {
+// not `implements IImageBuilderInstanceProfile`: that interface extends iam.IInstanceProfile, whose role is
+// optional, and jsii does not let a class turn a property required; `role` here is always set. In TypeScript the
+// construct is an IImageBuilderInstanceProfile all the same (structurally); other languages pass `instanceProfile`.
+export class ImageBuilderInstanceProfile extends Resource implements iam.IGrantable {
   /**
    * Refer to an instance profile that exists outside this app, by its name.
    *
@@ -209,25 +275,56 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
   }
 
   /**
-   * Refer to an instance profile that exists outside this app, by its name and optionally its role and path.
+   * Refer to an instance profile that exists outside this app, by its ARN.
+   *
+   * No resource is created. The role is unknown, so a grant to the imported profile is an error;
+   * use `fromInstanceProfileAttributes` to give the role.
+   */
+  public static fromInstanceProfileArn(scope: Construct, id: string, instanceProfileArn: string): IImageBuilderInstanceProfile {
+    return ImageBuilderInstanceProfile.fromInstanceProfileAttributes(scope, id, { instanceProfileArn });
+  }
+
+  /**
+   * Refer to an instance profile that exists outside this app, by its ARN or its name (and path), and
+   * optionally its role.
    *
    * No resource is created.
    */
   public static fromInstanceProfileAttributes(scope: Construct, id: string,
     attrs: ImageBuilderInstanceProfileAttributes): IImageBuilderInstanceProfile {
-    validateIamName('instanceProfileName', attrs.instanceProfileName, 128);
-    validatePath(attrs.path);
-    const path = attrs.path ?? '/';
+    const { instanceProfileArn, instanceProfileName, path } = attrs;
+    if (instanceProfileArn === undefined && instanceProfileName === undefined) {
+      throw new Error('fromInstanceProfileAttributes needs instanceProfileArn or instanceProfileName, got neither');
+    }
+    if (instanceProfileArn !== undefined && path !== undefined) {
+      throw new Error(`path is part of instanceProfileArn: give one of them, got instanceProfileArn '${instanceProfileArn}' and path '${path}'`);
+    }
+    validateIamName('instanceProfileName', instanceProfileName, 128);
+    validatePath(path);
+    validateInstanceProfileArn(instanceProfileArn);
+    const stack = Stack.of(scope);
+    // the ARN's resource is 'instance-profile' followed by the path (which starts and ends with '/') and the name
+    const arn = instanceProfileArn ?? stack.formatArn({
+      service: 'iam',
+      region: '',
+      resource: `instance-profile${path ?? '/'}${instanceProfileName}`,
+      arnFormat: ArnFormat.NO_RESOURCE_NAME,
+    });
+    const name = instanceProfileName ?? nameInArn(arn);
 
     class Import extends Resource implements IImageBuilderInstanceProfile {
-      public readonly instanceProfileName = attrs.instanceProfileName;
-      public readonly instanceProfileArn = Stack.of(scope).formatArn({
-        service: 'iam',
-        region: '',
-        resource: 'instance-profile',
-        resourceName: `${path.substring(1)}${attrs.instanceProfileName}`,
-      });
+      public readonly instanceProfileName = name;
+      public readonly instanceProfileArn = arn;
+      public readonly role = attrs.role;
       public readonly grantPrincipal: iam.IPrincipal = attrs.role ?? new UnknownRolePrincipal(this);
+
+      public grantPassRole(grantee: iam.IGrantable): iam.Grant {
+        if (!this.role) {
+          throw new Error(`grantPassRole: '${this.node.path}' was imported without its role, so iam:PassRole cannot name it: give the role `
+            + 'with ImageBuilderInstanceProfile.fromInstanceProfileAttributes(scope, id, { instanceProfileArn, role })');
+        }
+        return grantPassRoleOf(this.role, grantee);
+      }
     }
     return new Import(scope, id);
   }
@@ -238,9 +335,20 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
   public readonly role: iam.IRole;
 
   /**
-   * The instance profile, for APIs that take an `iam.IInstanceProfile`.
+   * The aws-cdk-lib instance profile inside this construct.
    */
   public readonly instanceProfile: iam.IInstanceProfile;
+
+  /**
+   * The same instance profile, for APIs that take an `iam.IInstanceProfile` and would add grants to its
+   * role, with no role to add them to.
+   *
+   * `InfrastructureConfiguration` of `@aws-cdk/aws-imagebuilder-alpha`, given an instance profile and S3
+   * logging, grants `bucket.grantPut(role, '<prefix>/*')` to the profile's role: `s3:PutObject` and also
+   * `s3:PutObjectLegalHold`, `s3:PutObjectRetention`, `s3:PutObjectTagging`, `s3:PutObjectVersionTagging` and
+   * `s3:Abort*`. Give it this, and the profile's `logLocation`, which grants `s3:PutObject` only.
+   */
+  public readonly instanceProfileWithoutRole: iam.IInstanceProfile;
 
   /**
    * The name of the instance profile, the name an Image Builder infrastructure configuration refers to.
@@ -264,6 +372,12 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
   private readonly policies: OwnPolicies;
   private readonly attachedPolicies: readonly (iam.CfnPolicy | iam.CfnManagedPolicy)[];
   private readonly immutableRole: boolean;
+  private readonly readAllParameters: boolean;
+  private readonly containerBuilds: boolean;
+  private readonly readLocations = new Array<Location>();
+  private readonly writeLocations = new Array<Location>();
+  private readonly grantedResources = new Set<string>();
+  private containerRecipesGranted = false;
 
   /**
    * @param scope the construct this one belongs to
@@ -279,6 +393,11 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
         throw new Error(`role cannot be combined with ${clashing.join(', ')}: these configure the role this construct creates; `
           + `set them on your own role instead, got role '${props.role.node.path}' and ${clashing.join(', ')}`);
       }
+    }
+    if (props.containerBuilds && props.containerRepositories !== undefined) {
+      throw new Error('containerBuilds cannot be combined with containerRepositories: containerBuilds attaches '
+        + 'EC2InstanceProfileForImageBuilderECRContainerBuilds, which pushes to every repository, and containerRepositories '
+        + `grants push to the ${props.containerRepositories.length} repositories you gave; keep containerRepositories and leave containerBuilds out`);
     }
     validateIamName('roleName', props.roleName, 64);
     validateIamName('instanceProfileName', props.instanceProfileName, 128);
@@ -296,8 +415,7 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
       permissionsBoundary: props.permissionsBoundary,
     });
     this.grantPrincipal = this.role;
-    // aws-cdk-lib's ImmutableRole (Role.fromRoleArn(..., { mutable: false }), withoutPolicyUpdates()) is not exported
-    this.immutableRole = this.role.constructor.name === 'ImmutableRole';
+    this.immutableRole = isImmutable(this.role);
     this.nag = new NagAcknowledgements(this, this.role);
     this.policies = new OwnPolicies(this, this.role, policy => this.nag.addOwnPolicy(policy));
     this.s3Statements = new S3Statements(this.policies);
@@ -318,8 +436,23 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
     this.instanceProfile = instanceProfile;
     this.instanceProfileName = instanceProfile.instanceProfileName;
     this.instanceProfileArn = instanceProfile.instanceProfileArn;
+    this.instanceProfileWithoutRole = {
+      instanceProfileName: this.instanceProfileName,
+      instanceProfileArn: this.instanceProfileArn,
+      role: undefined,
+      env: this.env,
+      stack: this.stack,
+      node: this.node,
+      applyRemovalPolicy: policy => instanceProfile.applyRemovalPolicy(policy),
+    };
+    this.readAllParameters = props.readAllParameters ?? true;
+    this.containerBuilds = props.containerBuilds ?? false;
 
-    const required = [...REQUIRED_MANAGED_POLICIES, ...props.containerBuilds ? [CONTAINER_BUILDS_MANAGED_POLICY] : []];
+    const required = [
+      this.readAllParameters ? SSM_ALL_PARAMETERS_MANAGED_POLICY : SSM_DEFAULT_MANAGED_POLICY,
+      IMAGE_BUILDER_MANAGED_POLICY,
+      ...this.containerBuilds ? [CONTAINER_BUILDS_MANAGED_POLICY] : [],
+    ];
     for (const name of required) {
       const policy = iam.ManagedPolicy.fromAwsManagedPolicyName(name);
       this.role.addManagedPolicy(policy);
@@ -340,7 +473,13 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
       this.grantS3('logLocation', { access: 'write', bucket: props.logLocation.bucket, keyPattern: logPrefix!, folder: true });
     }
 
+    for (const repository of props.containerRepositories ?? []) {
+      this.addContainerRepository(repository);
+    }
+
     this.node.addValidation({ validate: () => this.validateManagedPolicyCount() });
+    this.node.addValidation({ validate: () => this.warnAboutOverlaps() });
+    this.node.addValidation({ validate: () => this.warnAboutLogGrants() });
   }
 
   /**
@@ -355,32 +494,45 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
   }
 
   /**
-   * Grant what the `S3Download` and `S3Upload` steps of an Image Builder component need, read from its
-   * inline `data` (an AWSTOE component document).
+   * Grant what the steps of an Image Builder component need, read from its AWSTOE document: the `S3Download`
+   * sources and `S3Upload` destinations, and the `{{ aws:ssm:... }}` parameters and secrets of every step.
+   *
+   * The component is an `imagebuilder.CfnComponent`, or a construct that holds one, such as the `Component`
+   * of `@aws-cdk/aws-imagebuilder-alpha`. Its document is its inline `data`, or the file of a local asset
+   * (`ComponentData.fromAsset`), read at synthesis.
    *
    * Each download gets read access to its `source` (the one object, or the folder when the source ends in
    * `/*`); each upload gets write access to its `destination` (the one object, or the folder when the
-   * destination ends in `/`, the local source has a `*`, or `recurse` is true). What cannot be read fully
-   * is never guessed: a component given by `uri`, a path whose bucket is a `{{ parameter }}` or a token,
-   * or a malformed document is a warning and grants nothing for that input; a key with a parameter grants
-   * the static folder before it, with a warning.
+   * destination ends in `/`, the local source has a `*`, or `recurse` is true); an `expectedBucketOwner`
+   * limits the grant to buckets of that account. A key with a `{{ parameter }}` is granted as the narrowest
+   * IAM pattern that covers its values (`*` for each), with a warning. Each parameter gets `ssm:GetParameter`
+   * on its ARN; each secret (`/aws/reference/secretsmanager/...`) also `secretsmanager:GetSecretValue`. What
+   * cannot be read fully is never guessed: a document only in S3 or known only at deployment, a bucket or a
+   * parameter name that is a `{{ parameter }}` or a token, or a malformed document is a warning and grants
+   * nothing for it.
    *
+   * @param component a CfnComponent, or a construct that holds one
    * @see https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-action-modules.html#action-modules-s3download
    */
-  public addComponent(component: imagebuilder.CfnComponent): void {
-    const label = `component '${Token.isUnresolved(component.name) ? component.node.path : component.name}'`;
-    if (component.data === undefined || Token.isUnresolved(component.data)) {
+  public addComponent(component: IConstruct): void {
+    const cfn = cfnComponentOf(component);
+    if (!cfn) {
+      throw new Error(`addComponent: '${component.node.path}' is not an Image Builder component: give an imagebuilder.CfnComponent, `
+        + 'or a construct that holds one (such as the Component of @aws-cdk/aws-imagebuilder-alpha)');
+    }
+    const source = componentSource(cfn);
+    if (source.data === undefined) {
       Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:componentNotRead',
-        `${label} ${component.data === undefined ? `is given by uri ('${component.uri}')` : 'has data that is not known until deployment'}, `
-        + 'so its S3 paths cannot be read and nothing was granted for them: add them with addArtifactLocation');
+        `addComponent: ${source.label} ('${pathOf(cfn)}') ${source.problem}, so what its steps need cannot be read and nothing was `
+        + 'granted for it: add its S3 folders with addArtifactLocation, its parameters with addParameter');
       return;
     }
-    this.grantComponentNeeds(component.data, label);
+    this.grantComponentNeeds(source.data, source.label);
   }
 
   /**
-   * Grant what the `S3Download` and `S3Upload` steps of a component document need, for a document that is
-   * not a `CfnComponent` of this app (for example one read from a file). The rules are those of `addComponent`.
+   * Grant what the steps of a component document need, for a document that is not a component of this app
+   * (for example one read from a file). The rules are those of `addComponent`.
    *
    * @param data the component document, YAML (AWSTOE schema 1.0)
    */
@@ -391,6 +543,72 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
       return;
     }
     this.grantComponentNeeds(data, 'the component document given to addComponentData');
+  }
+
+  /**
+   * Let the instances read this parameter: `ssm:GetParameter` on it, and `kms:Decrypt` on its key when the
+   * parameter has one (a SecureString imported with its `encryptionKey`).
+   *
+   * @param parameter the Parameter Store parameter that builds read
+   */
+  public addParameter(parameter: ssm.IParameter): void {
+    this.grant('addParameter', ['ssm:GetParameter'], parameter.parameterArn);
+    const key = (parameter as { encryptionKey?: kms.IKey }).encryptionKey;
+    if (key) {
+      this.grant('addParameter', ['kms:Decrypt'], key.keyArn);
+    }
+  }
+
+  /**
+   * Let the instances read this secret through its Parameter Store reference
+   * (`{{ aws:ssm:/aws/reference/secretsmanager/<name> }}` in a component).
+   *
+   * Grants `ssm:GetParameter` on the reference's parameter, `secretsmanager:GetSecretValue` on the secret,
+   * and `kms:Decrypt` on its key when it has one.
+   *
+   * @param secret the Secrets Manager secret that builds read
+   * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/integration-ps-secretsmanager.html
+   */
+  public addSecret(secret: secretsmanager.ISecret): void {
+    this.grant('addSecret', ['ssm:GetParameter'], parameterArn(`aws/reference/secretsmanager/${secret.secretName}`, false, this.arnScope()));
+    // a secret known by name or partial ARN: Secrets Manager ends its ARN with '-' and six random characters
+    this.grant('addSecret', ['secretsmanager:GetSecretValue'], secret.secretFullArn ?? `${secret.secretArn}-??????`);
+    if (secret.encryptionKey) {
+      this.grant('addSecret', ['kms:Decrypt'], secret.encryptionKey.keyArn);
+    }
+  }
+
+  /**
+   * Let container builds push their images to this repository, and pull from it.
+   *
+   * @param repository an Amazon ECR repository
+   */
+  public addContainerRepository(repository: ecr.IRepository): void {
+    if (this.containerBuilds) {
+      throw new Error('addContainerRepository cannot be combined with containerBuilds: containerBuilds attaches '
+        + `EC2InstanceProfileForImageBuilderECRContainerBuilds, which pushes to every repository; leave containerBuilds out to push to '${repository.node.path}' only`);
+    }
+    this.grant('addContainerRepository', ECR_PUSH_PULL, repository.repositoryArn);
+    if (!this.containerRecipesGranted) {
+      this.containerRecipesGranted = true;
+      // ECR has no resource-level permission for the authorization token
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html
+      this.grant('addContainerRepository', ['ecr:GetAuthorizationToken'], '*');
+      this.grant('addContainerRepository', ['imagebuilder:GetContainerRecipe'], Stack.of(this).formatArn({
+        service: 'imagebuilder', resource: 'container-recipe', resourceName: '*',
+      }));
+    }
+  }
+
+  /**
+   * Grant `iam:PassRole` on the role of this profile, and nothing else, to pass it to Image Builder or
+   * EC2 (the `iam:PassedToService` condition): what a custom Image Builder execution role, or a workflow,
+   * needs to launch instances with this profile.
+   *
+   * @param grantee the principal that passes the role
+   */
+  public grantPassRole(grantee: iam.IGrantable): iam.Grant {
+    return grantPassRoleOf(this.role, grantee);
   }
 
   /**
@@ -421,6 +639,49 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
         bucketOwner: need.expectedBucketOwner,
       }, wildcardReason(need));
     }
+    for (const need of needs.parameters) {
+      this.grantParameterNeed(need);
+    }
+  }
+
+  private grantParameterNeed(need: ParameterNeed): void {
+    const target = parameterTarget(need.name);
+    const scope = this.arnScope();
+    switch (target.kind) {
+      case 'invalid':
+        Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:componentParameter',
+          `${need.step}: '${need.reference}' names no parameter that Parameter Store can hold (${target.problem}), so nothing was granted for it`);
+        return;
+      case 'arn':
+        this.grant(need.step, ['ssm:GetParameter'], target.arn);
+        return;
+      case 'parameter':
+        this.grant(need.step, ['ssm:GetParameter'], parameterArn(target.resourceName, target.publicParameter, scope));
+        return;
+      case 'secret':
+        this.grant(need.step, ['ssm:GetParameter'], parameterArn(target.resourceName, false, scope));
+        this.grant(need.step, ['secretsmanager:GetSecretValue'], secretArnPattern(target.secretId, target.byArn, scope));
+        return;
+    }
+  }
+
+  private arnScope(): ArnScope {
+    const stack = Stack.of(this);
+    return { partition: stack.partition, region: stack.region, account: stack.account };
+  }
+
+  /** Allows `actions` on one resource, in the construct's own policies. */
+  private grant(prop: string, actions: string[], resource: string): void {
+    const dedupe = `${actions.join(',')} ${resource}`;
+    if (this.grantedResources.has(dedupe)) {
+      return;
+    }
+    if (this.immutableRole) {
+      throw new Error(`${prop}: the role '${this.role.node.path}' cannot take new policies (it is immutable, for example imported `
+        + `with mutable: false), so ${actions.join(', ')} on '${resource}' cannot be granted; import the role as mutable, or grant it outside this app`);
+    }
+    this.grantedResources.add(dedupe);
+    this.policies.allow(actions, resource);
   }
 
   private componentBucket(bucketName: string): s3.IBucket {
@@ -443,12 +704,49 @@ export class ImageBuilderInstanceProfile extends Resource implements IImageBuild
         + 'import the role as mutable, or grant the access outside this app and leave the location out');
     }
     this.grantedKeys.add(dedupe);
+    (grant.access === 'read' ? this.readLocations : this.writeLocations).push({ ...grant, label: prop });
     const objects = this.s3Statements.grant(grant);
     // a whole bucket is the user's choice, and cdk-nag should go on showing it
     const reason = reasonForWildcard ?? (grant.keyPattern === '' ? undefined : FOLDER_REASON);
     if (reason && (grant.folder || grant.keyPattern.includes('*'))) {
       this.nag.acknowledgeWildcardResource(objects, reason);
     }
+  }
+
+  /**
+   * The alpha InfrastructureConfiguration, given `instanceProfile` with S3 logging, calls `bucket.grantPut` on
+   * the role: more than the write-only log folder that this construct grants. Say so, and what to write instead.
+   */
+  private warnAboutLogGrants(): string[] {
+    const ownPolicies = new Set<IConstruct>(this.policies.all.map(p => p.node.defaultChild!));
+    const others = this.attachedPolicies.filter(p => !ownPolicies.has(p));
+    // cheap first: most profiles have no policy but their own
+    if (others.length === 0 || !Stack.of(this).node.findAll().some(c => c instanceof imagebuilder.CfnInfrastructureConfiguration
+      && c.logging !== undefined && Stack.of(c).resolve(c.instanceProfileName)?.Ref === Stack.of(this).resolve(this.instanceProfileName)?.Ref)) {
+      return [];
+    }
+    for (const policy of others) {
+      const statements: any[] = Stack.of(policy).resolve(policy.policyDocument)?.Statement ?? [];
+      for (const statement of statements) {
+        const actions = [statement.Action ?? []].flat().filter((a: unknown) => typeof a === 'string' && BEYOND_PUT.includes(a));
+        if (statement.Effect === 'Allow' && actions.length > 0) {
+          const resources = [statement.Resource ?? []].flat().map(flattenCfnReference);
+          Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:logGrantBeyondPut',
+            `'${pathOf(policy)}' allows ${actions.join(', ')} on ${resources.map(r => `'${r}'`).join(', ')} to the role of this profile, `
+            + 'beyond the s3:PutObject that log delivery needs. InfrastructureConfiguration of @aws-cdk/aws-imagebuilder-alpha grants this '
+            + '(bucket.grantPut) when it gets profile.instanceProfile and S3 logging: give it instanceProfile: profile.instanceProfileWithoutRole, '
+            + 'and the log folder to the profile as logLocation: { bucket, keyPrefix }, which grants s3:PutObject only');
+        }
+      }
+    }
+    return [];
+  }
+
+  private warnAboutOverlaps(): string[] {
+    for (const warning of overlappingLocations(this.readLocations, this.writeLocations)) {
+      Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:readWriteOverlap', warning);
+    }
+    return [];
   }
 
   private validateManagedPolicyCount(): string[] {
@@ -496,4 +794,43 @@ function wildcardReason(need: S3Need): string | undefined {
   }
   return `${need.step} ${need.access === 'read' ? 'downloads' : 'uploads to'} '${need.uri}': its '*' is a character of the key, `
     + 'escaped for IAM as ${*}, not a wildcard.';
+}
+
+/** iam:PassRole on the role, only to the services that launch Image Builder instances with it. */
+function grantPassRoleOf(role: iam.IRole, grantee: iam.IGrantable): iam.Grant {
+  return iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['iam:PassRole'],
+    resourceArns: [role.roleArn],
+    conditions: { StringEquals: { 'iam:PassedToService': PASSED_TO_SERVICES } },
+  });
+}
+
+/** The name of an instance profile ARN: what follows its last '/'. */
+function nameInArn(arn: string): string {
+  if (Token.isUnresolved(arn)) {
+    // CloudFormation cannot take the last of an unknown number of parts: the path is taken to be '/'
+    // (instance-profile/<name>), as the docs of instanceProfileArn say
+    return Fn.select(1, Fn.split('/', Fn.select(5, Fn.split(':', arn))));
+  }
+  return arn.slice(arn.lastIndexOf('/') + 1);
+}
+
+function validateInstanceProfileArn(arn: string | undefined): void {
+  if (arn === undefined || Token.isUnresolved(arn)) {
+    return;
+  }
+  if (!/^arn:[a-z-]+:iam::\d{12}:instance-profile\/(?:[\u0021-\u007E]*\/)?[A-Za-z0-9+=,.@_-]{1,128}$/.test(arn)) {
+    throw new Error('instanceProfileArn must be an IAM instance profile ARN such as '
+      + `'arn:aws:iam::111122223333:instance-profile/imagebuilder/TeamRole', got '${arn}'`);
+  }
+}
+
+/**
+ * Whether a role is aws-cdk-lib's ImmutableRole (Role.fromRoleArn(..., { mutable: false }), withoutPolicyUpdates()),
+ * which takes no policy. The class is not exported, and bundlers rename it (ImmutableRole2 in 2.276), so its shape
+ * tells too: it wraps a role and knows whether grants go to resources.
+ */
+function isImmutable(role: iam.IRole): boolean {
+  return /^ImmutableRole\d*$/.test(role.constructor.name) || ('addGrantsToResources' in role && 'role' in role && !iam.Role.isRole(role));
 }

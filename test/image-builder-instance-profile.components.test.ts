@@ -117,7 +117,7 @@ describe('what cannot be read is never guessed', () => {
 
     profile.addComponent(component);
 
-    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("component 'from-s3' is given by uri \\('s3://components/from-s3.yml'\\)"));
+    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("addComponent: component 'from-s3' \\('Stack/Component'\\) is given by uri \\('s3://components/from-s3.yml'\\)"));
     Template.fromStack(stack).resourceCountIs('AWS::IAM::ManagedPolicy', 0);
   });
 
@@ -152,7 +152,7 @@ describe('what cannot be read is never guessed', () => {
     profile.addComponent(component);
     profile.addComponentData(component.data!);
 
-    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("component 'tokenized' has data that is not known until deployment"));
+    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("addComponent: component 'tokenized' \\('Stack/Component'\\) has data that is not known until deployment"));
     Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp('addComponentData got a document that is not known until deployment'));
     Template.fromStack(stack).resourceCountIs('AWS::IAM::ManagedPolicy', 0);
   });

@@ -413,6 +413,61 @@ describe('imported instance profiles', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::ImageBuilder::InfrastructureConfiguration', { InstanceProfileName: 'TeamRole' });
   });
 
+  test('fromInstanceProfileArn gives that ARN and the name that ends it, path or not', () => {
+    const stack = newStack();
+
+    const imported = ImageBuilderInstanceProfile.fromInstanceProfileArn(stack, 'Team',
+      'arn:aws:iam::111122223333:instance-profile/imagebuilder/team/TeamRole');
+
+    expect(imported.instanceProfileArn).toEqual('arn:aws:iam::111122223333:instance-profile/imagebuilder/team/TeamRole');
+    expect(imported.instanceProfileName).toEqual('TeamRole');
+    expect(imported.role).toBeUndefined();
+  });
+
+  test('an ARN that is not an instance profile\'s is an error that shows it', () => {
+    const stack = newStack();
+
+    expect(() => ImageBuilderInstanceProfile.fromInstanceProfileArn(stack, 'Team', 'arn:aws:iam::111122223333:role/TeamRole'))
+      .toThrow("instanceProfileArn must be an IAM instance profile ARN such as 'arn:aws:iam::111122223333:instance-profile/imagebuilder/TeamRole', "
+        + "got 'arn:aws:iam::111122223333:role/TeamRole'");
+    expect(() => ImageBuilderInstanceProfile.fromInstanceProfileAttributes(stack, 'Neither', {}))
+      .toThrow('fromInstanceProfileAttributes needs instanceProfileArn or instanceProfileName, got neither');
+  });
+
+  test('a path that is a token gives a correct ARN at deployment', () => {
+    const stack = newStack();
+    const path = new CfnParameter(stack, 'Path').valueAsString;
+
+    const imported = ImageBuilderInstanceProfile.fromInstanceProfileAttributes(stack, 'Team', { instanceProfileName: 'TeamRole', path });
+
+    expect(stack.resolve(imported.instanceProfileArn)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':instance-profile', { Ref: 'Path' }, 'TeamRole']],
+    });
+  });
+
+  test('an ARN that is a token gives the name of a profile at the path /', () => {
+    const stack = newStack();
+    const arn = new CfnParameter(stack, 'Arn').valueAsString;
+
+    const imported = ImageBuilderInstanceProfile.fromInstanceProfileArn(stack, 'Team', arn);
+
+    expect(stack.resolve(imported.instanceProfileName)).toEqual({
+      'Fn::Select': [1, { 'Fn::Split': ['/', { 'Fn::Select': [5, { 'Fn::Split': [':', { Ref: 'Arn' }] }] }] }],
+    });
+  });
+
+  test('imported profiles and the construct are aws-cdk-lib instance profiles', () => {
+    const stack = newStack();
+    const role = iam.Role.fromRoleName(stack, 'Role', 'TeamRole');
+    const asInstanceProfile = (profile: iam.IInstanceProfile) => profile;
+
+    const imported = asInstanceProfile(ImageBuilderInstanceProfile.fromInstanceProfileAttributes(stack, 'Team', { instanceProfileName: 'TeamRole', role }));
+    const created = asInstanceProfile(new ImageBuilderInstanceProfile(stack, 'Profile'));
+
+    expect(imported.role).toBe(role);
+    expect(created.role).toBe((created as ImageBuilderInstanceProfile).role);
+  });
+
   test('a bad imported name is an error', () => {
     const stack = newStack();
 
@@ -588,5 +643,113 @@ describe('grants', () => {
       Roles: [{ Ref: logicalIdOf(stack, profile.role) }],
       PolicyDocument: { Statement: [Match.objectLike({ Action: 'ssm:GetParameter' })] },
     });
+  });
+});
+
+describe('instanceProfileWithoutRole', () => {
+  test('names the same instance profile and exposes no role, so nothing can widen the role through it', () => {
+    const stack = newStack();
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+
+    const without = profile.instanceProfileWithoutRole;
+
+    expect(without.role).toBeUndefined();
+    expect(stack.resolve(without.instanceProfileName)).toEqual(stack.resolve(profile.instanceProfileName));
+    expect(stack.resolve(without.instanceProfileArn)).toEqual(stack.resolve(profile.instanceProfileArn));
+  });
+
+  test('a policy that grants more than s3:PutObject on the logs of a configuration of this profile is a warning that says what to write instead', () => {
+    // what the alpha InfrastructureConfiguration does when it gets profile.instanceProfile and S3 logging
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Logs');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { logLocation: { bucket, keyPrefix: 'logs' } });
+    new imagebuilder.CfnInfrastructureConfiguration(stack, 'Infra', {
+      name: 'i', instanceProfileName: profile.instanceProfileName, logging: { s3Logs: { s3BucketName: bucket.bucketName, s3KeyPrefix: 'logs' } },
+    });
+
+    bucket.grantPut(profile.instanceProfile.role!, 'logs/*');
+
+    AssertAnnotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp(
+      "'Stack/Profile/Role/DefaultPolicy' allows s3:PutObjectLegalHold, s3:PutObjectRetention, s3:PutObjectTagging, s3:PutObjectVersionTagging, s3:Abort\\* "
+      + '.*beyond the s3:PutObject that log delivery needs.*instanceProfile: profile.instanceProfileWithoutRole'));
+  });
+
+  test('no such warning without a configuration that logs with this profile', () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Logs');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+
+    bucket.grantPut(profile, 'logs/*');
+
+    AssertAnnotations.fromStack(stack).hasNoWarning('/Stack/Profile', Match.anyValue());
+  });
+});
+
+describe('folders that are both read and written', () => {
+  test.each([
+    ['inside an artifact folder', 'components/logs', "logLocation writes to 's3://artifacts/components/logs/\\*', which is inside 's3://artifacts/components/\\*'"],
+    ['the artifact folder itself', 'components', "which is the same folder as 's3://artifacts/components/\\*'"],
+    ['above an artifact folder', '', "logLocation writes to 's3://artifacts/\\*', which is above 's3://artifacts/components/\\*'"],
+  ])('a log folder %s is a warning that names both and says what a build could do', (_what, logPrefix, message) => {
+    const stack = newStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Artifacts', 'artifacts');
+
+    new ImageBuilderInstanceProfile(stack, 'Profile', {
+      artifactLocations: [{ bucket, keyPrefix: 'components' }],
+      logLocation: { bucket, keyPrefix: logPrefix || undefined },
+    });
+
+    AssertAnnotations.fromStack(stack).hasWarning('/Stack/Profile',
+      Match.stringLikeRegexp(`${message} that artifactLocations reads: a build could overwrite the files that later builds download`));
+  });
+
+  test('an S3Upload into an artifact folder is a warning that names the step', () => {
+    const stack = newStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Artifacts', 'artifacts');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { artifactLocations: [{ bucket, keyPrefix: 'components' }] });
+
+    profile.addComponentData(`
+phases:
+  - name: build
+    steps:
+      - name: Publish
+        action: S3Upload
+        inputs:
+          - source: /tmp/app.zip
+            destination: s3://artifacts/components/app.zip
+`);
+
+    AssertAnnotations.fromStack(stack).hasWarning('/Stack/Profile',
+      Match.stringLikeRegexp("step 'build/Publish' \\(S3Upload\\) writes to 's3://artifacts/components/app.zip', which is inside 's3://artifacts/components/\\*'"));
+  });
+
+  test('separate folders, and the same folder in two buckets, give no warning', () => {
+    const stack = newStack();
+    const artifacts = s3.Bucket.fromBucketName(stack, 'Artifacts', 'artifacts');
+
+    new ImageBuilderInstanceProfile(stack, 'Profile', {
+      artifactLocations: [{ bucket: artifacts, keyPrefix: 'components' }, { bucket: s3.Bucket.fromBucketName(stack, 'Other', 'other'), keyPrefix: 'logs' }],
+      logLocation: { bucket: artifacts, keyPrefix: 'components-logs' },
+    });
+
+    AssertAnnotations.fromStack(stack).hasNoWarning('/Stack/Profile', Match.anyValue());
+  });
+});
+
+describe('grants added after the policy was resolved', () => {
+  test('are granted: no aws-cdk-lib freeze error escapes, and the template has them', () => {
+    // resolving a policy document freezes its statements (PolicyStatement.freeze), as cdk-nag or a test may do
+    const stack = newStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Artifacts', 'artifacts');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { artifactLocations: [{ bucket, keyPrefix: 'components' }] });
+    const policy = profile.node.findChild('Policy') as iam.ManagedPolicy;
+    stack.resolve(policy.document);
+    expect(policy.document.toJSON().Statement.length).toBeGreaterThan(0);
+
+    profile.addArtifactLocation({ bucket, keyPrefix: 'scripts' });
+
+    const json = JSON.stringify(Template.fromStack(stack).toJSON());
+    expect(json).toContain(':s3:::artifacts/components/*');
+    expect(json).toContain(':s3:::artifacts/scripts/*');
   });
 });

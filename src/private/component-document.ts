@@ -106,7 +106,12 @@ export function keyPattern(key: readonly KeyPart[]): string {
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-specialchars
  */
 export function escapeIamPattern(text: string): string {
-  return text.replace(/[*?$]/g, c => `\${${c}}`);
+  const escape = (literal: string) => literal.replace(/[*?$]/g, c => `\${${c}}`);
+  if (!Token.isUnresolved(text)) {
+    return escape(text);
+  }
+  // a token stands for a value known at deployment, which is not escaped (it cannot be); the text around it is
+  return text.split(/(\$\{Token\[[^\]]*\]\})/).map((part, i) => i % 2 === 1 ? part : escape(part)).join('');
 }
 
 type Folder = 'yes' | 'no' | 'maybe';

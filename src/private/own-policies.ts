@@ -13,6 +13,8 @@ const BUDGET = MANAGED_POLICY_LIMIT - 144;
 const TOKEN = /\$\{Token\[([^\]]*)\]\}|#\{Token\[([^\]]*)\]\}/g;
 const PSEUDO_LENGTHS: Record<string, number> = { 'AWS.Partition': 10, 'AWS.AccountId': 12, 'AWS.Region': 14, 'AWS.URLSuffix': 16 };
 const UNKNOWN_LENGTH = 128;
+// a statement grows by one resource (or condition value) a grant; past this many, a new one starts
+const MAX_ENTRIES_PER_STATEMENT = 20;
 
 /**
  * A statement placed in one of the policies; `grow` reserves room for what is added to it later.
@@ -32,6 +34,7 @@ export interface PolicySlot {
  */
 export class OwnPolicies {
   private readonly policies = new Array<{ readonly policy: iam.ManagedPolicy; size: number }>();
+  private readonly open = new Map<string, { slot: PolicySlot; entries: string[] }>();
 
   constructor(private readonly scope: Construct, private readonly role: iam.IRole,
     private readonly onPolicy: (policy: iam.ManagedPolicy) => void = () => {}) {}
@@ -39,6 +42,36 @@ export class OwnPolicies {
   /** The managed policies created so far. */
   public get all(): iam.ManagedPolicy[] {
     return this.policies.map(p => p.policy);
+  }
+
+  /**
+   * Allows `actions` on `resource`: statements with the same actions and conditions share one statement
+   * (up to MAX_ENTRIES_PER_STATEMENT resources), so that many grants cost few policy characters.
+   */
+  public allow(actions: string[], resource: string, conditions?: Record<string, any>): void {
+    const id = `${actions.join(',')} ${JSON.stringify(conditions ?? {})}`;
+    this.addEntry(id, resource,
+      () => new iam.PolicyStatement({ actions, resources: [resource], conditions }),
+      statement => statement.addResources(resource));
+  }
+
+  /**
+   * Adds `entry` to the open statement of `id` (with `extend`; the list that `create` got grows too), or
+   * starts a new statement from `create` when there is none, it is full, or its policy is.
+   */
+  public addEntry(id: string, entry: string, create: (entries: string[]) => iam.PolicyStatement,
+    extend: (statement: iam.PolicyStatement) => void = () => {}): void {
+    const current = this.open.get(id);
+    if (current?.entries.includes(entry)) {
+      return;
+    }
+    if (current && current.entries.length < MAX_ENTRIES_PER_STATEMENT && this.grow(current.slot, entry)) {
+      current.entries.push(entry);
+      extend(current.slot.statement);
+      return;
+    }
+    const entries = [entry];
+    this.open.set(id, { slot: this.add(create(entries)), entries });
   }
 
   /** Adds a statement to the last policy when it fits, else to a new policy. */

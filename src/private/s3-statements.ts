@@ -2,7 +2,7 @@ import { Fn, Lazy, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { OwnPolicies, PolicySlot } from './own-policies';
+import { OwnPolicies } from './own-policies';
 
 /**
  * One S3 grant of a profile: a folder or one object.
@@ -21,9 +21,6 @@ export interface S3Grant {
   readonly bucketOwner?: string;
 }
 
-// a statement grows by one resource (or prefix) a folder; past this many, a new one starts
-const MAX_ENTRIES_PER_STATEMENT = 20;
-
 /**
  * The statements of a profile's S3 grants. Folders and objects of one bucket share one statement for
  * each action, and the folder listings of one bucket share one `s3:ListBucket` statement whose
@@ -37,8 +34,6 @@ const MAX_ENTRIES_PER_STATEMENT = 20;
  *   https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions).
  */
 export class S3Statements {
-  private readonly open = new Map<string, { slot: PolicySlot; entries: string[] }>();
-
   constructor(private readonly policies: OwnPolicies) {}
 
   /**
@@ -61,19 +56,19 @@ export class S3Statements {
   }
 
   private addResource(action: string, bucket: s3.IBucket, arn: string, condition?: Record<string, any>): void {
-    this.addEntry(`${action} ${bucket.node.path} ${JSON.stringify(condition)}`, arn,
+    this.policies.addEntry(`${action} ${bucket.node.path} ${JSON.stringify(condition)}`, arn,
       () => new iam.PolicyStatement({ actions: [action], resources: [arn], conditions: condition }),
       statement => statement.addResources(arn));
   }
 
   private addListing(bucket: s3.IBucket, keyPattern: string, condition?: Record<string, any>): void {
     if (keyPattern === '') {
-      this.addEntry(`s3:ListBucket ${bucket.node.path} * ${JSON.stringify(condition)}`, '*',
+      this.policies.addEntry(`s3:ListBucket ${bucket.node.path} * ${JSON.stringify(condition)}`, '*',
         () => new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: condition }));
       return;
     }
     // a folder download lists the folder first; the condition keeps every other key out of sight
-    this.addEntry(`s3:ListBucket ${bucket.node.path} ${JSON.stringify(condition)}`, folderPattern(keyPattern, '*'),
+    this.policies.addEntry(`s3:ListBucket ${bucket.node.path} ${JSON.stringify(condition)}`, folderPattern(keyPattern, '*'),
       entries => new iam.PolicyStatement({
         actions: ['s3:ListBucket'],
         resources: [bucket.bucketArn],
@@ -82,28 +77,7 @@ export class S3Statements {
   }
 
   private addKey(access: 'read' | 'write', key: kms.IKey): void {
-    const actions = access === 'read' ? ['kms:Decrypt'] : ['kms:GenerateDataKey', 'kms:Decrypt'];
-    this.addEntry(`${actions.join()} ${key.node.path}`, key.keyArn,
-      () => new iam.PolicyStatement({ actions, resources: [key.keyArn] }));
-  }
-
-  /**
-   * Adds `entry` to the open statement of `id` (with `extend`; the list that `create` got grows too), or
-   * starts a new statement from `create` when there is none, it is full, or its policy is.
-   */
-  private addEntry(id: string, entry: string, create: (entries: string[]) => iam.PolicyStatement,
-    extend: (statement: iam.PolicyStatement) => void = () => {}): void {
-    const current = this.open.get(id);
-    if (current?.entries.includes(entry)) {
-      return;
-    }
-    if (current && current.entries.length < MAX_ENTRIES_PER_STATEMENT && this.policies.grow(current.slot, entry)) {
-      current.entries.push(entry);
-      extend(current.slot.statement);
-      return;
-    }
-    const entries = [entry];
-    this.open.set(id, { slot: this.policies.add(create(entries)), entries });
+    this.policies.allow(access === 'read' ? ['kms:Decrypt'] : ['kms:GenerateDataKey', 'kms:Decrypt'], key.keyArn);
   }
 }
 

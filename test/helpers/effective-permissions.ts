@@ -126,6 +126,14 @@ function resolveIntrinsics(resources: Template['Resources'], value: any): any {
     const [delimiter, parts] = value['Fn::Join'];
     return resolve(parts).join(delimiter);
   }
+  if ('Fn::Split' in value) {
+    const [delimiter, source] = value['Fn::Split'];
+    return String(resolve(source)).split(delimiter);
+  }
+  if ('Fn::Select' in value) {
+    const [index, list] = value['Fn::Select'];
+    return resolve(list)[Number(index)];
+  }
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
 }
 
@@ -141,6 +149,10 @@ function ref(resources: Template['Resources'], name: string): string {
     case 'AWS::S3::Bucket': return resource.Properties?.BucketName ?? name.toLowerCase();
     case 'AWS::IAM::ManagedPolicy': return `arn:aws:iam::${ACCOUNT}:policy/${name}`;
     case 'AWS::IAM::Role': return resource.Properties?.RoleName ?? name;
+    // a secret's Ref is its ARN, whose name Secrets Manager ends with '-' and six random characters
+    case 'AWS::SecretsManager::Secret': return `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${resource.Properties?.Name ?? name}-AbCdEf`;
+    case 'AWS::SSM::Parameter': return resource.Properties?.Name ?? name;
+    case 'AWS::ECR::Repository': return resource.Properties?.RepositoryName ?? name.toLowerCase();
     default: throw new Error(`unsupported Ref to ${name}`);
   }
 }
@@ -151,6 +163,7 @@ function arnOf(resources: Template['Resources'], logicalId: string): string {
     case 'AWS::S3::Bucket': return `arn:aws:s3:::${ref(resources, logicalId)}`;
     case 'AWS::KMS::Key': return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${logicalId}`;
     case 'AWS::IAM::Role': return `arn:aws:iam::${ACCOUNT}:role/${ref(resources, logicalId)}`;
+    case 'AWS::ECR::Repository': return `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${ref(resources, logicalId)}`;
     default: throw new Error(`unsupported Fn::GetAtt ${logicalId}.Arn`);
   }
 }

@@ -3,7 +3,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as fc from 'fast-check';
 import { parse, stringify } from 'yaml';
 import { checkProperty, iamGlobMatches } from './property-helpers';
-import { ComponentNeeds, keyPattern, KeyPart, readComponentDocument, S3Need } from '../../src/private/component-document';
+import { ComponentNeeds, escapeIamPattern, keyPattern, KeyPart, readComponentDocument, S3Need } from '../../src/private/component-document';
 
 const COMPONENT = "component 'docs'";
 
@@ -925,6 +925,15 @@ const literalText = fc.array(fc.constantFrom(...LITERAL_CHARS), { minLength: 1, 
 const keyParts: fc.Arbitrary<KeyPart[]> = fc.array(
   fc.oneof({ weight: 3, arbitrary: literalText }, { weight: 1, arbitrary: fc.constantFrom('{{ version }}', '{{ aws:ssm:/p }}', '*').map(v => ({ variable: v })) }),
   { maxLength: 6 });
+
+test('escapeIamPattern leaves tokens as they are and escapes the text around them', () => {
+  const stack = new Stack(new App(), 'Stack');
+  const name = new s3.Bucket(stack, 'Bucket').bucketName;
+
+  const pattern = escapeIamPattern(`a*b/${name}/c?$`);
+
+  expect(stack.resolve(pattern)).toEqual(stack.resolve(`a\${*}b/${name}/c\${?}\${$}`));
+});
 
 describe('keyPattern (property)', () => {
   test('the pattern of a literal key matches that key exactly, and nothing one character different', () => {

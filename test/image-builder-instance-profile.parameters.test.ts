@@ -1,0 +1,248 @@
+import { App, Aspects, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { ComponentAccessChecks, ImageBuilderInstanceProfile, ImageBuilderInstanceProfileProps } from '../src';
+import { ACCOUNT, EffectivePermissions, REGION } from './helpers/effective-permissions';
+
+// every decision below comes from evaluating the synthesized policies and the AWS managed policy documents
+// (test/fixtures) with a real IAM policy evaluation engine, with the context a real call carries
+
+const PARAMETER = (name: string) => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/${name}`;
+const SECRET = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}`;
+const INSTANCE = `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`;
+const CONTEXT = { 'aws:PrincipalAccount': ACCOUNT };
+
+const SSM_CORE = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] };
+const SSM_DEFAULT = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedEC2InstanceDefaultPolicy']] };
+const IMAGE_BUILDER = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/EC2InstanceProfileForImageBuilder']] };
+
+function build(props: (stack: Stack) => ImageBuilderInstanceProfileProps = () => ({}),
+  after?: (profile: ImageBuilderInstanceProfile, stack: Stack) => void) {
+  const stack = new Stack(new App(), 'Stack');
+  const profile = new ImageBuilderInstanceProfile(stack, 'Profile', props(stack));
+  after?.(profile, stack);
+  const template = Template.fromStack(stack);
+  const permissions = EffectivePermissions.ofRole(template.toJSON() as any, stack.getLogicalId(profile.role.node.defaultChild as iam.CfnRole));
+  return { stack, profile, template, permissions };
+}
+
+function component(name: string, command: string): string {
+  return `
+name: ${name}
+schemaVersion: 1.0
+phases:
+  - name: build
+    steps:
+      - name: Configure
+        action: ExecuteBash
+        inputs:
+          commands:
+            - ${command}
+`;
+}
+
+describe('by default (readAllParameters: true)', () => {
+  const { template, permissions } = build();
+
+  test('the role holds AmazonSSMManagedInstanceCore, as the workshop and the Image Builder guide attach it, and nothing else changed', () => {
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: [SSM_CORE, IMAGE_BUILDER] });
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+  });
+
+  test('the instances can read every parameter of the account, as that policy allows', async () => {
+    expect(await permissions.decide('ssm:GetParameter', PARAMETER('prod/db/password'), CONTEXT)).toBe('Allowed');
+    expect(await permissions.decide('ssm:GetParameters', '*', CONTEXT)).toBe('Allowed');
+  });
+});
+
+describe('readAllParameters: false', () => {
+  const { template, permissions } = build(() => ({ readAllParameters: false }));
+
+  test('attaches AmazonSSMManagedEC2InstanceDefaultPolicy instead of AmazonSSMManagedInstanceCore', () => {
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: [SSM_DEFAULT, IMAGE_BUILDER] });
+  });
+
+  test('no parameter can be read: not /prod/db/password, not any by GetParameters on *', async () => {
+    expect(await permissions.decide('ssm:GetParameter', PARAMETER('prod/db/password'), CONTEXT)).toBe('ImplicitlyDenied');
+    expect(await permissions.decide('ssm:GetParameters', '*', CONTEXT)).toBe('ImplicitlyDenied');
+    expect(await permissions.decide('ssm:GetParameters', PARAMETER('prod/db/password'), CONTEXT)).toBe('ImplicitlyDenied');
+    expect(await permissions.decide('ssm:GetParametersByPath', PARAMETER('prod'), CONTEXT)).toBe('ImplicitlyDenied');
+  });
+
+  test('the Systems Manager agent still works: instance information, sessions, messages, associations and inventory', async () => {
+    const calls: [string, string][] = [
+      ['ssm:UpdateInstanceInformation', INSTANCE],
+      ['ssmmessages:CreateControlChannel', '*'],
+      ['ssmmessages:OpenDataChannel', '*'],
+      ['ec2messages:GetMessages', '*'],
+      ['ec2messages:SendReply', '*'],
+      ['ssm:ListInstanceAssociations', INSTANCE],
+      ['ssm:UpdateInstanceAssociationStatus', INSTANCE],
+      // the simulator takes PutInventory only on '*', as IAM defines no resource type for it
+      ['ssm:PutInventory', '*'],
+      ['ssm:GetDocument', `arn:aws:ssm:${REGION}:${ACCOUNT}:document/AWS-RunShellScript`],
+    ];
+    for (const [action, resource] of calls) {
+      expect([action, await permissions.decide(action, resource, CONTEXT)]).toEqual([action, 'Allowed']);
+    }
+  });
+});
+
+describe('addParameter', () => {
+  const { template, permissions, stack: parameterStack } = build(() => ({ readAllParameters: false }), (profile, stack) => {
+    profile.addParameter(ssm.StringParameter.fromStringParameterName(stack, 'Version', '/team/app/version'));
+    profile.addParameter(ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'Token', {
+      parameterName: '/team/app/token',
+      // a key of the app: KMS decides with its key policy too, and CDK's default one lets IAM policies grant its use
+      encryptionKey: new kms.Key(stack, 'Key'),
+    }));
+  });
+
+  test('lets the instances read exactly that parameter', async () => {
+    expect(await permissions.decide('ssm:GetParameter', PARAMETER('team/app/version'), CONTEXT)).toBe('Allowed');
+    expect(await permissions.decide('ssm:GetParameter', PARAMETER('team/app/version-old'), CONTEXT)).toBe('ImplicitlyDenied');
+    expect(await permissions.decide('ssm:GetParameter', PARAMETER('team/app'), CONTEXT)).toBe('ImplicitlyDenied');
+  });
+
+  test('grants ssm:GetParameter only: no GetParameters, GetParametersByPath or DescribeParameters', async () => {
+    expect(await permissions.decide('ssm:GetParameters', PARAMETER('team/app/version'), CONTEXT)).toBe('ImplicitlyDenied');
+    expect(await permissions.decide('ssm:GetParametersByPath', PARAMETER('team/app'), CONTEXT)).toBe('ImplicitlyDenied');
+    expect(await permissions.decide('ssm:DescribeParameters', '*', CONTEXT)).toBe('ImplicitlyDenied');
+  });
+
+  test('decrypts a SecureString with its key when the construct knows the key, and with no other key', async () => {
+    const keyId = parameterStack.getLogicalId(parameterStack.node.findChild('Key').node.defaultChild as kms.CfnKey);
+    expect(await permissions.decide('ssm:GetParameter', PARAMETER('team/app/token'), CONTEXT)).toBe('Allowed');
+    expect(await permissions.decide('kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`, CONTEXT)).toBe('Allowed');
+    expect(await permissions.decide('kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/other`, CONTEXT)).toBe('ImplicitlyDenied');
+  });
+
+  test('no statement the construct adds has Resource "*"', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).flatMap(p => p.Properties.PolicyDocument.Statement);
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      expect([statement.Resource].flat()).not.toContain('*');
+    }
+  });
+});
+
+describe('addSecret', () => {
+  const { permissions, stack: secretStack } = build(() => ({ readAllParameters: false }), (profile, stack) => {
+    profile.addSecret(secretsmanager.Secret.fromSecretNameV2(stack, 'Db', 'prod/db'));
+    profile.addSecret(new secretsmanager.Secret(stack, 'Api', { secretName: 'team/api', encryptionKey: new kms.Key(stack, 'SecretKey') }));
+  });
+
+  test('lets the instances read the secret through its Parameter Store reference', async () => {
+    expect(await permissions.decide('ssm:GetParameter', PARAMETER('aws/reference/secretsmanager/prod/db'), CONTEXT)).toBe('Allowed');
+    expect(await permissions.decide('secretsmanager:GetSecretValue', SECRET('prod/db-AbCdEf'), CONTEXT)).toBe('Allowed');
+  });
+
+  test('and no other secret, not even one whose name starts the same', async () => {
+    expect(await permissions.decide('secretsmanager:GetSecretValue', SECRET('prod/db-admin-AbCdEf'), CONTEXT)).toBe('ImplicitlyDenied');
+    expect(await permissions.decide('secretsmanager:GetSecretValue', SECRET('prod/other-AbCdEf'), CONTEXT)).toBe('ImplicitlyDenied');
+    expect(await permissions.decide('ssm:GetParameter', PARAMETER('aws/reference/secretsmanager/prod/other'), CONTEXT)).toBe('ImplicitlyDenied');
+  });
+
+  test('a secret of the app is read by its ARN and decrypted with its key', async () => {
+    expect(await permissions.decide('secretsmanager:GetSecretValue', SECRET('team/api-AbCdEf'), CONTEXT)).toBe('Allowed');
+    const keyId = secretStack.getLogicalId(secretStack.node.findChild('SecretKey').node.defaultChild as kms.CfnKey);
+    expect(await permissions.decide('ssm:GetParameter', PARAMETER('aws/reference/secretsmanager/team/api'), CONTEXT)).toBe('Allowed');
+    expect(await permissions.decide('kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`, CONTEXT)).toBe('Allowed');
+  });
+});
+
+describe('{{ aws:ssm: }} references in component documents', () => {
+  const data = component('configure', [
+    'echo {{ aws:ssm:/team/app/version }}',
+    'echo {{ aws:ssm:region-name }}',
+    'echo {{ aws:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64 }}',
+    'echo {{ aws:ssm:/aws/reference/secretsmanager/prod/db }}',
+  ].join(' && '));
+  const { stack, permissions } = build(() => ({ readAllParameters: false }), profile => profile.addComponentData(data));
+
+  test('each parameter named in any step gets ssm:GetParameter on exactly its ARN, with or without a leading /', async () => {
+    expect(await permissions.decide('ssm:GetParameter', PARAMETER('team/app/version'), CONTEXT)).toBe('Allowed');
+    expect(await permissions.decide('ssm:GetParameter', PARAMETER('region-name'), CONTEXT)).toBe('Allowed');
+    expect(await permissions.decide('ssm:GetParameter', PARAMETER('team/app/other'), CONTEXT)).toBe('ImplicitlyDenied');
+  });
+
+  test('a public parameter of AWS is granted with the ARN IAM evaluates for it: no account', () => {
+    // the simulator refuses ARNs without an account, so this one is read off the template
+    const name = 'aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64';
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'))
+      .flatMap(p => p.Properties.PolicyDocument.Statement).filter((st: any) => st.Action === 'ssm:GetParameter');
+    const resources = statements.flatMap((st: any) => [st.Resource].flat()).map(r => JSON.stringify(stack.resolve(r)));
+    expect(resources).toContainEqual(JSON.stringify({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, `::parameter/${name}`]],
+    }));
+  });
+
+  test('a secret reference gets the reference parameter and GetSecretValue on that secret by name (its six-character suffix)', async () => {
+    expect(await permissions.decide('ssm:GetParameter', PARAMETER('aws/reference/secretsmanager/prod/db'), CONTEXT)).toBe('Allowed');
+    expect(await permissions.decide('secretsmanager:GetSecretValue', SECRET('prod/db-AbCdEf'), CONTEXT)).toBe('Allowed');
+    expect(await permissions.decide('secretsmanager:GetSecretValue', SECRET('prod/db-admin-AbCdEf'), CONTEXT)).toBe('ImplicitlyDenied');
+  });
+
+  test('nothing else: the warnings are empty for a document of literal references', () => {
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('a resolve(...) of a document parameter is a warning naming the component, step and reference, and grants nothing', () => {
+    const { stack: s, template } = build(() => ({ readAllParameters: false }),
+      profile => profile.addComponentData(component('resolving', 'echo {{ aws:ssm:resolve(ParameterName) }}')));
+
+    Annotations.fromStack(s).hasWarning('/Stack/Profile', Match.stringLikeRegexp(
+      "the component document given to addComponentData, step 'build/Configure' \\(ExecuteBash\\): .*resolve\\(ParameterName\\).*so no ssm:GetParameter was granted"));
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+  });
+});
+
+describe('ComponentAccessChecks with readAllParameters: false', () => {
+  function pipeline(readAllParameters: boolean, command: string, grant: boolean) {
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { readAllParameters });
+    const cfn = new imagebuilder.CfnComponent(stack, 'Component', { name: 'configure', platform: 'Linux', version: '1.0.0', data: component('configure', command) });
+    if (grant) {
+      profile.addComponent(cfn);
+    }
+    const recipe = new imagebuilder.CfnImageRecipe(stack, 'Recipe', {
+      name: 'r', version: '1.0.0', parentImage: 'ami-0123456789abcdef0', components: [{ componentArn: cfn.attrArn }],
+    });
+    const infrastructure = new imagebuilder.CfnInfrastructureConfiguration(stack, 'Infrastructure', { name: 'i', instanceProfileName: profile.instanceProfileName });
+    new imagebuilder.CfnImagePipeline(stack, 'Pipeline', { name: 'p', imageRecipeArn: recipe.attrArn, infrastructureConfigurationArn: infrastructure.attrArn });
+    Aspects.of(app).add(new ComponentAccessChecks());
+    return stack;
+  }
+
+  test('a parameter that no policy lets the instances read is an error naming the step and the reference', () => {
+    const stack = pipeline(false, 'echo {{ aws:ssm:/team/app/version }}', false);
+
+    Annotations.fromStack(stack).hasError('/Stack/Pipeline', Match.stringLikeRegexp(
+      "component 'configure', step 'build/Configure' \\(ExecuteBash\\) reads the parameter \\{\\{ aws:ssm:/team/app/version \\}\\}, "
+      + "but the instance profile 'Stack/Profile' cannot read it it: call addParameter or addSecret"));
+  });
+
+  test('is covered once the component is added, and by AmazonSSMManagedInstanceCore with the default', () => {
+    Annotations.fromStack(pipeline(false, 'echo {{ aws:ssm:/team/app/version }}', true)).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(pipeline(true, 'echo {{ aws:ssm:/team/app/version }}', false)).hasNoError('*', Match.anyValue());
+  });
+
+  test('a secret reference is covered once the component is added: the parameter and the secret', () => {
+    const stack = pipeline(false, 'echo {{ aws:ssm:/aws/reference/secretsmanager/prod/db }}', true);
+
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasNoWarning('/Stack/Pipeline', Match.anyValue());
+  });
+
+  test('a resolve(...) cannot be checked: a warning, never an error', () => {
+    const stack = pipeline(false, 'echo {{ aws:ssm:resolve(ParameterName) }}', false);
+
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp('resolve\\(ParameterName\\)'));
+  });
+});

@@ -67,8 +67,19 @@ const project = new awscdk.AwsCdkConstructLibrary({
     distName: 'cdk-imagebuilder-instance-profile',
     module: 'cdk_imagebuilder_instance_profile',
   },
+  // io.github.<GitHub organization> is a namespace Maven Central verifies against the organization itself
+  publishToMaven: {
+    mavenGroupId: 'io.github.cdk-imagebuilder-instance-profile',
+    mavenArtifactId: 'cdk-imagebuilder-instance-profile',
+    javaPackage: 'io.github.cdkimagebuilderinstanceprofile',
+  },
+  // publib pushes the generated module to this repository of the organization, in the packageName folder
+  publishToGo: {
+    moduleName: 'github.com/cdk-imagebuilder-instance-profile/cdk-imagebuilder-instance-profile-go',
+    packageName: 'cdkimagebuilderinstanceprofile',
+  },
 
-  gitignore: ['cdk.out/', '*.tsbuildinfo', '.venv/', '/build/', 'test/cdk-integ.out.*/', '.jsii.tabl.json'],
+  gitignore: ['cdk.out/', '*.tsbuildinfo', '.venv/', '/build/', 'test/cdk-integ.out.*/', '.jsii.tabl.json', 'test/java/target/'],
   // local tool environments and development-only folders never reach the published package
   npmIgnoreOptions: {
     ignorePatterns: ['/examples/', 'cdk.out/', '/.ci/', '/rosetta/', '/tsconfig.dev.json', '/.venv/', '/build/', '/bench/'],
@@ -118,6 +129,15 @@ project.addTask('example', {
   description: 'Synthesize the Image Builder workshop scenario and print its CloudFormation template',
   exec: 'ts-node --project tsconfig.dev.json examples/workshop.ts',
 });
+
+// jsii-pacmak's Java build resolves aws-cdk-lib and its plugins with Maven: keep them in build/m2 (gitignored)
+// rather than in a new temporary repository on every run, so that a second build and the Java smoke test
+// (.ci/test-java.sh) reuse them; a fresh clone starts empty
+project.tasks.tryFind('package:java')!.reset('jsii-pacmak -v --target java --maven-local-repository build/m2');
+// pacmak's Go build only adds a `go mod tidy` and `go build` against the aws-cdk-go floor, on a throwaway copy of
+// go.mod that it deletes, so the generated files are the same with --code-only. That check cannot run against
+// the Go module proxy our CI reaches (see CONTRIBUTING.md); .ci/test-go.sh compiles and runs the module instead.
+project.tasks.tryFind('package:go')!.reset('jsii-pacmak -v --target go --code-only');
 
 // jsii sets the language and version classifiers; Construct Hub and PyPI users look for these too
 project.package.file.addOverride('jsii.targets.python.classifiers', ['Framework :: AWS CDK', 'Framework :: AWS CDK :: 2']);

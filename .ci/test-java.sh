@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Java users: builds the Maven artifact with projen's package:java (jsii-pacmak, as the release does), then
+# compiles and runs the JUnit 5 tests of test/java against it. The test project resolves the artifact from
+# dist/java as it would from Maven Central, and aws-cdk-lib, constructs and the jsii runtime from Maven
+# Central as the artifact's pom declares them. Every download goes to build/m2, which a fresh clone lacks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
+
+# runs a step and prints how long it took, whether it passed or not
+timed() {
+  local label=$1 start=$SECONDS rc=0
+  shift
+  "$@" || rc=$?
+  # on a line of its own: Maven ends its output with an unterminated colour reset
+  printf '\n== %s: %ss%s\n' "$label" "$((SECONDS - start))" "$([ "$rc" = 0 ] || echo ", failed ($rc)")"
+  return "$rc"
+}
+
+install_java_tools() {
+  if ! command -v mvn >/dev/null || ! command -v javac >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq maven openjdk-17-jdk-headless >/dev/null
+  fi
+  mvn -B -Dstyle.color=never --version
+}
+timed "java tools (JDK 17, Maven)" install_java_tools
+
+rm -rf dist/java
+# package:java keeps pacmak's Maven downloads in build/m2 (.projenrc.ts)
+timed "java package (npx projen package:java)" npx projen package:java
+jar=$(find dist/java -name 'cdk-imagebuilder-instance-profile-*.jar' ! -name '*-sources.jar' ! -name '*-javadoc.jar')
+echo "$jar: $(stat -c %s "$jar") bytes"
+# pacmak resolves the version ranges of the pom to the newest versions it finds (jsii-pacmak 1.140)
+grep -B 1 -A 1 '<artifactId>\(aws-cdk-lib\|constructs\|jsii-runtime\)</artifactId>' "${jar%.jar}.pom"
+
+# pacmak's `mvn deploy` also installed the artifact in build/m2: remove it, so that the test takes it from dist/java
+rm -rf build/m2/io/github/cdk-imagebuilder-instance-profile
+timed "java tests (resolve, compile, run)" \
+  mvn -B -ntp -Dstyle.color=never -f test/java/pom.xml -Dmaven.repo.local="$PWD/build/m2" \
+  -Dlibrary.version="$(node -p "require('./package.json').version")" test

@@ -39,14 +39,69 @@ describe('without any location', () => {
     expect(await permissions.decide('logs:PutLogEvents', other)).toEqual('ImplicitlyDenied');
   });
 
-  test('the AWS managed policies let instances read AWS\'s ec2imagebuilder buckets and no other bucket', async () => {
-    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::ec2imagebuilder-us-east-1/components/x')).toEqual('Allowed');
+  test('EC2InstanceProfileForImageBuilder lets instances read any bucket whose name starts with ec2imagebuilder, whoever owns it', async () => {
+    for (const owner of [ACCOUNT, '999988887777', undefined]) {
+      expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::ec2imagebuilder-us-east-1/components/x', { 's3:ResourceAccount': owner })).toEqual('Allowed');
+      expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::ec2imagebuilder-someone-else/secrets.txt', { 's3:ResourceAccount': owner })).toEqual('Allowed');
+    }
+  });
+
+  test('EC2InstanceProfileForImageBuilder lets instances read *.iso, *.ISO and *.Iso objects in every bucket of the account, and no other object', async () => {
+    for (const key of ['windows.iso', 'images/server.ISO', 'a/b/c.Iso']) {
+      expect([key, await permissions.decide('s3:GetObject', `${ARTIFACTS}/${key}`)]).toEqual([key, 'Allowed']);
+      expect([key, await permissions.decide('s3:GetObject', `arn:aws:s3:::any-bucket-of-the-account/${key}`)]).toEqual([key, 'Allowed']);
+      // a bucket of another account: the s3:ResourceAccount condition
+      expect([key, await permissions.decide('s3:GetObject', `${ARTIFACTS}/${key}`, { 's3:ResourceAccount': '999988887777' })])
+        .toEqual([key, 'ImplicitlyDenied']);
+    }
+    expect(await permissions.decide('s3:GetObject', `${ARTIFACTS}/windows.iSo`)).toEqual('ImplicitlyDenied');
     expect(await permissions.decide('s3:GetObject', `${ARTIFACTS}/components/install.sh`)).toEqual('ImplicitlyDenied');
     expect(await permissions.decide('s3:PutObject', `${LOGS}/logs/x.log`)).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:PutObject', `${ARTIFACTS}/windows.iso`)).toEqual('ImplicitlyDenied');
+  });
+
+  test('EC2InstanceProfileForImageBuilder lets instances snapshot and tag only what Image Builder tags as its own', async () => {
+    const volume = `arn:aws:ec2:${REGION}:${ACCOUNT}:volume/vol-0123456789abcdef0`;
+    const snapshot = `arn:aws:ec2:${REGION}::snapshot/snap-0123456789abcdef0`;
+    const imageBuilderTag = { 'aws:RequestTag/CreatedBy': 'EC2 Image Builder', 'aws:TagKeys': ['CreatedBy'] };
+    expect(await permissions.decide('ec2:CreateSnapshot', volume, { 'aws:ResourceTag/CreatedBy': 'EC2 Image Builder' })).toEqual('Allowed');
+    expect(await permissions.decide('ec2:CreateSnapshot', volume, { 'aws:ResourceTag/CreatedBy': 'someone' })).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('ec2:CreateSnapshot', snapshot, imageBuilderTag)).toEqual('Allowed');
+    expect(await permissions.decide('ec2:CreateTags', snapshot, { ...imageBuilderTag, 'ec2:CreateAction': 'CreateSnapshot' })).toEqual('Allowed');
+    expect(await permissions.decide('ec2:CreateTags', snapshot, { ...imageBuilderTag, 'ec2:CreateAction': 'CreateVolume' })).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('ec2:DescribeVolumes', '*')).toEqual('Allowed');
+    expect(await permissions.decide('ec2:DescribeSnapshots', '*')).toEqual('Allowed');
+    expect(await permissions.decide('ec2:DeleteSnapshot', snapshot)).toEqual('ImplicitlyDenied');
+  });
+
+  test('EC2InstanceProfileForImageBuilder lets instances get any component and marketplace resource', async () => {
+    expect(await permissions.decide('imagebuilder:GetComponent', `arn:aws:imagebuilder:${REGION}:999988887777:component/any/1.0.0/1`)).toEqual('Allowed');
+    expect(await permissions.decide('imagebuilder:CreateComponent', `arn:aws:imagebuilder:${REGION}:${ACCOUNT}:component/any/1.0.0/1`)).toEqual('ImplicitlyDenied');
+  });
+
+  test('AmazonSSMManagedInstanceCore lets instances read every Parameter Store parameter of the account', async () => {
+    expect(await permissions.decide('ssm:GetParameter', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/prod/db/password`)).toEqual('Allowed');
+    expect(await permissions.decide('ssm:GetParameters', '*')).toEqual('Allowed');
+    expect(await permissions.decide('ssm:PutParameter', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/prod/db/password`)).toEqual('ImplicitlyDenied');
   });
 
   test('SSM core lets the agent reach Systems Manager', async () => {
     expect(await permissions.decide('ssm:UpdateInstanceInformation', `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`)).toEqual('Allowed');
+  });
+});
+
+describe('kms:Decrypt of EC2InstanceProfileForImageBuilder', () => {
+  let KEY = '';
+  const permissions = permissionsOf(stack => {
+    KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${stack.getLogicalId(new kms.Key(stack, 'AnyKey').node.defaultChild as kms.CfnKey)}`;
+    return {};
+  });
+
+  test('decrypts with any key only when Image Builder calls KMS for the instance with its encryption context', async () => {
+    const viaImageBuilder = { 'aws:CalledVia': ['imagebuilder.amazonaws.com'], 'kms:EncryptionContextKeys': ['aws:imagebuilder:arn'] };
+    expect(await permissions.decide('kms:Decrypt', KEY, viaImageBuilder)).toEqual('Allowed');
+    expect(await permissions.decide('kms:Decrypt', KEY, { 'aws:CalledVia': ['s3.amazonaws.com'], 'kms:EncryptionContextKeys': ['aws:s3:arn'] })).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('kms:Decrypt', KEY)).toEqual('ImplicitlyDenied');
   });
 });
 

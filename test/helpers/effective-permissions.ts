@@ -61,7 +61,7 @@ export class EffectivePermissions {
   /**
    * 'Allowed', 'ImplicitlyDenied' or 'ExplicitlyDenied' for one request of the role.
    */
-  public async decide(action: string, resource: string, context: Record<string, string | string[]> = {}): Promise<string> {
+  public async decide(action: string, resource: string, context: Record<string, string | string[] | undefined> = {}): Promise<string> {
     const response = await runSimulation({
       identityPolicies: this.identityPolicies,
       serviceControlPolicies: [],
@@ -72,7 +72,7 @@ export class EffectivePermissions {
         action,
         principal: `arn:aws:sts::${ACCOUNT}:assumed-role/TeamRole/i-0123456789abcdef0`,
         resource: { resource, accountId: ACCOUNT },
-        contextVariables: context,
+        contextVariables: realContext(action, context),
       },
     } as any, {});
     if (response.resultType === 'error') {
@@ -82,9 +82,23 @@ export class EffectivePermissions {
   }
 
   /** Shorthand: whether the request is allowed. */
-  public async allows(action: string, resource: string, context: Record<string, string | string[]> = {}): Promise<boolean> {
+  public async allows(action: string, resource: string, context: Record<string, string | string[] | undefined> = {}): Promise<boolean> {
     return (await this.decide(action, resource, context)) === 'Allowed';
   }
+}
+
+/**
+ * The context keys that a real call of the role carries, which conditioned statements depend on: the role's
+ * account, and for S3 the account that owns the bucket (the role's own unless the test says otherwise). A key
+ * given as undefined is left out, for a request whose owner is not known.
+ */
+function realContext(action: string, given: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+  const context: Record<string, string | string[] | undefined> = {
+    'aws:PrincipalAccount': ACCOUNT,
+    ...action.startsWith('s3:') ? { 's3:ResourceAccount': ACCOUNT } : {},
+    ...given,
+  };
+  return Object.fromEntries(Object.entries(context).filter((entry): entry is [string, string | string[]] => entry[1] !== undefined));
 }
 
 function managedPolicyDocument(resources: Template['Resources'], arn: string): any {

@@ -41,6 +41,26 @@ export function checkProperty(property: fc.IRawProperty<any, false>, numRuns: nu
   } catch (e) {
     // eslint-disable-next-line no-console
     console.error(`fast-check failed with seed ${seed}; replay with FC_SEED=${seed}`);
-    throw new Error(`fast-check seed ${seed} (replay with FC_SEED=${seed}): ${(e as Error).message}`);
+    throw new Error(`fast-check seed ${seed} (replay with FC_SEED=${seed}): ${(e as Error).message}${causeOf(e)}`);
+  }
+}
+
+/** The message of the error that made the property fail (fast-check 4 keeps it as the cause). */
+function causeOf(e: unknown): string {
+  const cause = (e as Error).cause;
+  return cause instanceof Error ? `\ncaused by: ${cause.message}` : '';
+}
+
+/**
+ * Runs an asynchronous fast-check property with a seed that is printed when it fails (set FC_SEED to replay it).
+ */
+export async function checkAsyncProperty(property: fc.IAsyncProperty<any>, numRuns: number): Promise<void> {
+  const seed = Number(process.env.FC_SEED) || Math.floor(Math.random() * 2 ** 31);
+  try {
+    await fc.assert(property, { numRuns, seed });
+  } catch (e) {
+    // eslint-disable-next-line no-console
+    console.error(`fast-check failed with seed ${seed}; replay with FC_SEED=${seed}`);
+    throw new Error(`fast-check seed ${seed} (replay with FC_SEED=${seed}): ${(e as Error).message}${causeOf(e)}`);
   }
 }

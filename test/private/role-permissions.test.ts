@@ -1,0 +1,372 @@
+import { App, CfnParameter, Fn, Lazy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { concat, EvaluationRequest, Text } from '../../src/private/policy-evaluation';
+import { anyValue, constructOf, RolePermissions } from '../../src/private/role-permissions';
+
+const ACCOUNT = '111122223333';
+const REGION = 'eu-west-1';
+const ANY_KEY = anyValue('key');
+
+function newRole(stack: Stack, props: Partial<iam.RoleProps> = {}): iam.Role {
+  return new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), ...props });
+}
+
+function permissionsOf(role: iam.IRole): RolePermissions {
+  return RolePermissions.of(role, new Map());
+}
+
+/** A request for an object under `prefix` (any key) of the bucket, in the role's account. */
+function getObject(bucket: Text, prefix: string, context: EvaluationRequest['context'] = {}): EvaluationRequest {
+  return { action: 's3:GetObject', resource: concat(['arn:aws:s3:::', bucket, `/${prefix}`, [ANY_KEY]]), context };
+}
+
+const statement = (actions: string[], resources: string[], effect = iam.Effect.ALLOW) => new iam.PolicyStatement({ actions, resources, effect });
+
+describe('RolePermissions collects every policy attached to the role', () => {
+  test('policies attached through their Roles: the default policy, iam.Policy and iam.ManagedPolicy', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const role = newRole(stack);
+    role.addToPrincipalPolicy(statement(['s3:GetObject'], ['arn:aws:s3:::default/*']));
+    new iam.Policy(stack, 'Policy', { roles: [role], statements: [statement(['s3:GetObject'], ['arn:aws:s3:::policy/*'])] });
+    new iam.ManagedPolicy(stack, 'Managed', { roles: [role], statements: [statement(['s3:GetObject'], ['arn:aws:s3:::managed/*'])] });
+    new iam.ManagedPolicy(stack, 'Elsewhere', { statements: [statement(['s3:GetObject'], ['arn:aws:s3:::elsewhere/*'])] });
+
+    // when
+    const permissions = permissionsOf(role);
+
+    // then
+    for (const bucket of ['default', 'policy', 'managed']) {
+      expect([bucket, permissions.evaluate(getObject(bucket, '')).decision]).toEqual([bucket, 'allowed']);
+    }
+    expect(permissions.evaluate(getObject('elsewhere', '')).decision).toBe('denied');
+  });
+
+  test('inline policies of the L1 role', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const role = newRole(stack, {
+      inlinePolicies: { Inline: new iam.PolicyDocument({ statements: [statement(['s3:GetObject'], ['arn:aws:s3:::inline/*'])] }) },
+    });
+
+    // when
+    const verdict = permissionsOf(role).evaluate(getObject('inline', ''));
+
+    // then
+    expect(verdict.decision).toBe('allowed');
+  });
+
+  test('a Deny anywhere wins, and names the policy', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const role = newRole(stack);
+    role.addToPrincipalPolicy(statement(['s3:GetObject'], ['arn:aws:s3:::artifacts/*']));
+    new iam.Policy(stack, 'Guard', { roles: [role], statements: [statement(['s3:GetObject'], ['arn:aws:s3:::artifacts/secret/*'], iam.Effect.DENY)] });
+
+    // when
+    const permissions = permissionsOf(role);
+
+    // then
+    expect(permissions.evaluate(getObject('artifacts', 'components/')).decision).toBe('allowed');
+    const denied = permissions.evaluate(getObject('artifacts', 'secret/'));
+    expect(denied.decision).toBe('denied');
+    expect(denied.reasons.join()).toContain('Stack/Guard/Resource');
+  });
+
+  test('ManagedPolicyArns: an AWS managed policy whose copy the library holds is evaluated', () => {
+    // given: AmazonSSMManagedInstanceCore allows ssm:GetParameter on every parameter
+    const stack = new Stack(new App(), 'Stack', { env: { account: ACCOUNT, region: REGION } });
+    const role = newRole(stack, { managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')] });
+
+    // when
+    const permissions = permissionsOf(role);
+
+    // then
+    const parameter = { action: 'ssm:GetParameter', resource: [`arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/`, ANY_KEY], context: {} };
+    expect(permissions.evaluate(parameter).decision).toBe('allowed');
+    expect(permissions.evaluate(getObject('artifacts', '')).decision).toBe('denied');
+  });
+
+  test('ManagedPolicyArns: a service-role AWS managed policy is found by its name too', () => {
+    // given: the ARN of EC2InstanceProfileForImageBuilderECRContainerBuilds has no service-role/ path, so try the copy of a path that has one
+    const stack = new Stack(new App(), 'Stack');
+    const role = newRole(stack, { managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/EC2InstanceProfileForImageBuilder')] });
+
+    // when
+    const verdict = permissionsOf(role).evaluate({ action: 's3:GetObject', resource: ['arn:aws:s3:::ec2imagebuilder-us-east-1/', ANY_KEY], context: {} });
+
+    // then
+    expect(verdict.decision).toBe('allowed');
+  });
+
+  test('ManagedPolicyArns: a customer managed policy of the app, by Ref, is evaluated', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const managed = new iam.ManagedPolicy(stack, 'Managed', { statements: [statement(['s3:GetObject'], ['arn:aws:s3:::managed/*'])] });
+    const role = newRole(stack, { managedPolicies: [managed] });
+
+    // when
+    const verdict = permissionsOf(role).evaluate(getObject('managed', ''));
+
+    // then
+    expect(verdict.decision).toBe('allowed');
+  });
+
+  test('ManagedPolicyArns: a policy whose document the app does not hold makes an answer that depends on it unknown', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const role = newRole(stack, {
+      managedPolicies: [
+        iam.ManagedPolicy.fromManagedPolicyArn(stack, 'Imported', `arn:aws:iam::${ACCOUNT}:policy/TeamPolicy`),
+        iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess'),
+      ],
+    });
+    role.addToPrincipalPolicy(statement(['s3:GetObject'], ['arn:aws:s3:::known/*']));
+
+    // when
+    const permissions = permissionsOf(role);
+    const unknown = permissions.evaluate(getObject('artifacts', ''));
+
+    // then
+    expect(unknown.decision).toBe('unknown');
+    expect(unknown.reasons.join()).toContain(`arn:aws:iam::${ACCOUNT}:policy/TeamPolicy`);
+    // what the app allows, a policy without its document may still deny
+    expect(permissions.evaluate(getObject('known', '')).decision).toBe('unknown');
+  });
+
+  test('the permissions boundary of the app caps what the identity policies allow', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const boundary = new iam.ManagedPolicy(stack, 'Boundary', { statements: [statement(['s3:GetObject'], ['arn:aws:s3:::inside/*'])] });
+    const role = newRole(stack, { permissionsBoundary: boundary });
+    role.addToPrincipalPolicy(statement(['s3:GetObject'], ['arn:aws:s3:::inside/*', 'arn:aws:s3:::outside/*']));
+
+    // when
+    const permissions = permissionsOf(role);
+
+    // then
+    expect(permissions.evaluate(getObject('inside', '')).decision).toBe('allowed');
+    const outside = permissions.evaluate(getObject('outside', ''));
+    expect(outside.decision).toBe('denied');
+    expect(outside.reasons.join()).toContain('permissions boundary');
+  });
+
+  test('an AWS managed policy as boundary is read from its copy, and a boundary the app does not hold leaves answers open', () => {
+    // given
+    const app = new App();
+    const awsBoundary = newRole(new Stack(app, 'Aws'), { permissionsBoundary: iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore') });
+    awsBoundary.addToPrincipalPolicy(statement(['s3:GetObject', 'ssm:GetParameter'], ['*']));
+    const importedStack = new Stack(app, 'Imported');
+    const importedBoundary = newRole(importedStack, {
+      permissionsBoundary: iam.ManagedPolicy.fromManagedPolicyArn(importedStack, 'Boundary', `arn:aws:iam::${ACCOUNT}:policy/Boundary`),
+    });
+    importedBoundary.addToPrincipalPolicy(statement(['s3:GetObject'], ['*']));
+
+    // when
+    const aws = permissionsOf(awsBoundary);
+    const imported = permissionsOf(importedBoundary);
+
+    // then
+    expect(aws.evaluate({ action: 'ssm:GetParameter', resource: ['arn:aws:ssm:us-east-1:111122223333:parameter/', ANY_KEY], context: {} }).decision)
+      .toBe('allowed');
+    expect(aws.evaluate(getObject('artifacts', '')).decision).toBe('denied');
+    expect(imported.evaluate(getObject('artifacts', '')).decision).toBe('unknown');
+  });
+
+  test('Fn::Sub in a policy is read, its pseudo parameters literal when the stack knows them', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack', { env: { account: ACCOUNT, region: REGION } });
+    const role = newRole(stack);
+    role.addToPrincipalPolicy(statement(['s3:GetObject'], [Fn.sub('arn:${AWS::Partition}:s3:::artifacts-${AWS::AccountId}-${AWS::Region}/*')]));
+
+    // when
+    const permissions = permissionsOf(role);
+
+    // then
+    expect(permissions.evaluate(getObject(`artifacts-${ACCOUNT}-${REGION}`, 'x/')).decision).toBe('allowed');
+    expect(permissions.evaluate(getObject(`artifacts-444455556666-${REGION}`, 'x/')).decision).toBe('denied');
+  });
+
+  test('an imported role may hold anything outside the app, so nothing is allowed or denied for sure', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const role = iam.Role.fromRoleName(stack, 'Imported', 'TeamRole');
+    new iam.Policy(stack, 'Policy', { roles: [role], statements: [statement(['s3:GetObject'], ['arn:aws:s3:::granted/*'])] });
+
+    // when
+    const permissions = permissionsOf(role);
+
+    // then
+    // a policy of the role outside the app may deny what the app's policy allows
+    expect(permissions.evaluate(getObject('granted', '')).decision).toBe('unknown');
+    const other = permissions.evaluate(getObject('other', ''));
+    expect(other.decision).toBe('unknown');
+    expect(other.reasons.join()).toContain("the policies that the imported role 'Stack/Imported' has outside this app");
+  });
+
+  test('of() builds one instance a role and cache', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const role = newRole(stack);
+    const cache = new Map<iam.IRole, RolePermissions>();
+
+    // when
+    const first = RolePermissions.of(role, cache);
+    const second = RolePermissions.of(role, cache);
+
+    // then
+    expect(second).toBe(first);
+    expect(RolePermissions.of(role, new Map())).not.toBe(first);
+  });
+});
+
+describe('RolePermissions reads intrinsics as texts with holes', () => {
+  test('the principal: literal account and region when the stack has them, holes otherwise', () => {
+    // given
+    const app = new App();
+    const locatedStack = new Stack(app, 'Located', { env: { account: ACCOUNT, region: REGION } });
+    const located = newRole(locatedStack, { roleName: 'TeamRole' });
+    const agnostic = newRole(new Stack(app, 'Agnostic'));
+    const imported = iam.Role.fromRoleArn(locatedStack, 'Imported', `arn:aws:iam::${ACCOUNT}:role/path/Imported`);
+
+    // when
+    const locatedPrincipal = permissionsOf(located).principal;
+    const agnosticPrincipal = permissionsOf(agnostic).principal;
+
+    // then
+    expect(locatedPrincipal.account).toBe(ACCOUNT);
+    expect(locatedPrincipal.region).toBe(REGION);
+    // the ARN of a new role is its Fn::GetAtt, which the text keeps as one hole
+    expect(locatedPrincipal.roleArn).toEqual([{ hole: JSON.stringify(locatedStack.resolve(located.roleArn)) }]);
+    expect(permissionsOf(imported).principal.roleArn).toBe(`arn:aws:iam::${ACCOUNT}:role/path/Imported`);
+    expect(agnosticPrincipal.account).toEqual([{ hole: 'account of Agnostic' }]);
+    expect(agnosticPrincipal.region).toEqual([{ hole: 'region of Agnostic' }]);
+  });
+
+  test('a bucket with a literal name is its name; one without is a hole distinct from every other such bucket of the app', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const role = newRole(stack);
+    const named = new s3.Bucket(stack, 'Named', { bucketName: 'named-bucket' });
+    const first = new s3.Bucket(stack, 'First');
+    const second = new s3.Bucket(stack, 'Second');
+    role.addToPrincipalPolicy(statement(['s3:GetObject'], [first.arnForObjects('*')]));
+
+    // when
+    const permissions = permissionsOf(role);
+    const firstName = permissions.text(first.bucketName)!;
+    const secondName = permissions.text(second.bucketName)!;
+
+    // then
+    expect(permissions.text(named.bucketArn)).toBe('arn:aws:s3:::named-bucket');
+    expect(permissions.text(named.bucketName)).toBe('named-bucket');
+    expect(firstName).toEqual([{ hole: 'bucket Stack/First/Resource', distinctGroup: 'bucket names' }]);
+    expect(permissions.text(first.bucketArn)).toEqual(['arn:aws:s3:::', ...firstName as any[]]);
+    expect(permissions.evaluate(getObject(firstName, 'any/')).decision).toBe('allowed');
+    expect(permissions.evaluate(getObject(secondName, 'any/')).decision).toBe('denied');
+  });
+
+  test('a parameter is a hole named after it, a KMS key ARN holds the key as a hole, and pseudo parameters are read', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack', { env: { account: ACCOUNT, region: REGION } });
+    const role = newRole(stack);
+    const parameter = new CfnParameter(stack, 'Prefix');
+    const key = new kms.Key(stack, 'Key');
+
+    // when
+    const permissions = permissionsOf(role);
+
+    // then
+    expect(permissions.text(parameter.valueAsString)).toEqual([{ hole: 'parameter Stack/Prefix' }]);
+    expect(permissions.text(`logs/${parameter.valueAsString}/x`)).toEqual(['logs/', { hole: 'parameter Stack/Prefix' }, '/x']);
+    expect(permissions.text(key.keyArn)).toEqual([`arn:aws:kms:${REGION}:${ACCOUNT}:key/`, { hole: 'key Stack/Key/Resource' }]);
+    expect(permissions.text(stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: 'x' })))
+      .toBe(`arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/x`);
+    expect(permissions.text('plain')).toBe('plain');
+    expect(permissions.text(42)).toBeUndefined();
+  });
+
+  test('an intrinsic it does not know is a hole named after its JSON, the same for the same intrinsic', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const role = newRole(stack);
+    const lazy = Lazy.string({ produce: () => 'produced' });
+
+    // when
+    const permissions = permissionsOf(role);
+
+    // then
+    expect(permissions.text(lazy)).toBe('produced');
+    expect(stack.resolve(role.roleName)).toEqual({ Ref: stack.getLogicalId(role.node.defaultChild as iam.CfnRole) });
+    expect(permissions.text(role.roleName)).toEqual([{ hole: JSON.stringify(stack.resolve(role.roleName)) }]);
+    expect(permissions.text(`${role.roleName}-${role.roleName}`)).toEqual([
+      { hole: JSON.stringify(stack.resolve(role.roleName)) }, '-', { hole: JSON.stringify(stack.resolve(role.roleName)) },
+    ]);
+  });
+
+  test('a policy that uses a parameter in its resource allows the folder whatever the parameter is', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const role = newRole(stack);
+    const prefix = new CfnParameter(stack, 'Prefix');
+    role.addToPrincipalPolicy(statement(['s3:GetObject'], [`arn:aws:s3:::artifacts/${prefix.valueAsString}/*`]));
+
+    // when
+    const permissions = permissionsOf(role);
+
+    // then
+    const inFolder: EvaluationRequest = { action: 's3:GetObject', resource: ['arn:aws:s3:::artifacts/', { hole: 'parameter Stack/Prefix' }, '/', ANY_KEY], context: {} };
+    expect(permissions.evaluate(inFolder).decision).toBe('allowed');
+    expect(permissions.evaluate(getObject('artifacts', 'fixed/')).decision).toBe('unknown');
+  });
+
+  test('ownsBucketNamed: only buckets of the role\'s stack whose name is that literal', () => {
+    // given
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    const role = newRole(stack);
+    new s3.Bucket(stack, 'Named', { bucketName: 'named-bucket' });
+    new s3.Bucket(stack, 'Generated');
+    s3.Bucket.fromBucketName(stack, 'Imported', 'imported-bucket');
+    new s3.Bucket(new Stack(app, 'Other'), 'Elsewhere', { bucketName: 'elsewhere-bucket' });
+
+    // when
+    const permissions = permissionsOf(role);
+
+    // then
+    expect(permissions.ownsBucketNamed('named-bucket')).toBe(true);
+    expect(permissions.ownsBucketNamed('imported-bucket')).toBe(false);
+    expect(permissions.ownsBucketNamed('elsewhere-bucket')).toBe(false);
+    expect(permissions.ownsBucketNamed('Named')).toBe(false);
+  });
+});
+
+describe('constructOf', () => {
+  test('the construct a Ref or Fn::GetAtt token points at', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const bucket = new s3.Bucket(stack, 'Bucket');
+
+    // when / then
+    expect(constructOf(bucket.bucketName)).toBe(bucket.node.defaultChild);
+    expect(constructOf(bucket.bucketArn)).toBe(bucket.node.defaultChild);
+  });
+
+  test('nothing for a literal, a value that is not a string, or a token that is not a reference', () => {
+    expect(constructOf('artifacts')).toBeUndefined();
+    expect(constructOf(undefined)).toBeUndefined();
+    expect(constructOf(42)).toBeUndefined();
+    expect(constructOf(Lazy.string({ produce: () => 'x' }))).toBeUndefined();
+  });
+
+  test('a string that only embeds a reference after literal text is not a reference', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const bucket = new s3.Bucket(stack, 'Bucket');
+
+    // when / then
+    expect(constructOf(`s3://${bucket.bucketName}/key`)).toBeUndefined();
+  });
+});

@@ -1,0 +1,246 @@
+import { App, Aspects, NestedStack, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ImageBuilderInstanceProfile } from '../../src';
+import { RolePolicies } from '../../src/private/role-policies';
+
+type Attached = iam.CfnPolicy | iam.CfnManagedPolicy;
+
+function newRole(stack: Stack, id: string, roleName?: string): iam.Role {
+  return new iam.Role(stack, id, { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), roleName });
+}
+
+const STATEMENT = new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::artifacts/*'] });
+
+/** Paths of the attached policies reported to a watcher (each a CfnPolicy or CfnManagedPolicy). */
+function paths(policies: readonly Attached[]): string[] {
+  return policies.map(p => p.node.path).sort();
+}
+
+function watch(role: iam.IRole): { reported: Attached[]; found: readonly Attached[] } {
+  const reported: Attached[] = [];
+  const found = RolePolicies.of(role).watch(role, policy => reported.push(policy));
+  return { reported, found };
+}
+
+describe('RolePolicies', () => {
+  test('one aspect a stack, however many roles are watched, and another for another stack', () => {
+    // given
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    const other = new Stack(app, 'Other');
+    const roles = [newRole(stack, 'A'), newRole(stack, 'B'), newRole(stack, 'C')];
+
+    // when
+    const indexes = roles.map(role => RolePolicies.of(role));
+    const otherIndex = RolePolicies.of(newRole(other, 'D'));
+    roles.forEach(role => RolePolicies.of(role).watch(role));
+
+    // then
+    expect(new Set(indexes).size).toBe(1);
+    expect(otherIndex).not.toBe(indexes[0]);
+    expect(Aspects.of(stack).all.filter(a => a instanceof RolePolicies)).toEqual([indexes[0]]);
+    expect(Aspects.of(other).all.filter(a => a instanceof RolePolicies)).toEqual([otherIndex]);
+  });
+
+  test('finds, at synthesis, every policy attached through Roles: the default policy, iam.Policy, iam.ManagedPolicy and attachToRole', () => {
+    // given
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    const role = newRole(stack, 'Role');
+    const { reported, found } = watch(role);
+
+    // when: attached in every way, some of them after the watch started
+    role.addToPrincipalPolicy(STATEMENT);
+    new iam.Policy(stack, 'Inline', { roles: [role], statements: [STATEMENT] });
+    new iam.ManagedPolicy(stack, 'Managed', { roles: [role], statements: [STATEMENT] });
+    new iam.Policy(stack, 'Attached', { statements: [STATEMENT] }).attachToRole(role);
+    new iam.ManagedPolicy(stack, 'AttachedManaged', { statements: [STATEMENT] }).attachToRole(role);
+    const before = reported.length;
+    app.synth();
+
+    // then
+    expect(before).toBe(0);
+    const expected = ['Stack/Attached/Resource', 'Stack/AttachedManaged/Resource', 'Stack/Inline/Resource', 'Stack/Managed/Resource',
+      'Stack/Role/DefaultPolicy/Resource'];
+    expect(paths(reported)).toEqual(expected);
+    expect(paths(found)).toEqual(expected);
+  });
+
+  test('finds an L1 CfnPolicy whose Roles name the role literally, as an imported role is named', () => {
+    // given
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    const role = iam.Role.fromRoleName(stack, 'Imported', 'TeamRole');
+    const { reported } = watch(role);
+
+    // when
+    new iam.CfnPolicy(stack, 'L1', { policyName: 'l1', roles: ['TeamRole'], policyDocument: { Statement: [STATEMENT.toStatementJson()] } });
+    new iam.CfnPolicy(stack, 'Unrelated', { policyName: 'u', roles: ['OtherRole'], policyDocument: { Statement: [STATEMENT.toStatementJson()] } });
+    app.synth();
+
+    // then
+    expect(paths(reported)).toEqual(['Stack/L1']);
+  });
+
+  test('a policy of another role, a policy without roles, and a policy attached to a user are not reported', () => {
+    // given
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    const role = newRole(stack, 'Role');
+    const other = newRole(stack, 'Other');
+    const { reported } = watch(role);
+
+    // when
+    other.addToPrincipalPolicy(STATEMENT);
+    new iam.ManagedPolicy(stack, 'Detached', { statements: [STATEMENT] });
+    new iam.Policy(stack, 'UserPolicy', { statements: [STATEMENT], users: [new iam.User(stack, 'User')] });
+    app.synth();
+
+    // then
+    expect(reported).toEqual([]);
+  });
+
+  test('each watcher of several roles in one stack hears only about its own role\'s policies, and two watchers of one role both hear', () => {
+    // given
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    const first = newRole(stack, 'First', 'first-role');
+    const second = newRole(stack, 'Second');
+    const a = watch(first);
+    const b = watch(second);
+    const c = watch(first);
+
+    // when
+    first.addToPrincipalPolicy(STATEMENT);
+    new iam.ManagedPolicy(stack, 'Both', { roles: [first, second], statements: [STATEMENT] });
+    second.addToPrincipalPolicy(STATEMENT);
+    app.synth();
+
+    // then
+    expect(paths(a.reported)).toEqual(['Stack/Both/Resource', 'Stack/First/DefaultPolicy/Resource']);
+    expect(paths(c.reported)).toEqual(paths(a.reported));
+    expect(paths(b.reported)).toEqual(['Stack/Both/Resource', 'Stack/Second/DefaultPolicy/Resource']);
+  });
+
+  test('a role watched after a visit still finds its policies', () => {
+    // given: a visit has indexed the watched roles by name before the second role is watched
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    const first = newRole(stack, 'First');
+    const firstWatch = watch(first);
+    first.addToPrincipalPolicy(STATEMENT);
+    const firstPolicy = stack.node.findChild('First').node.findChild('DefaultPolicy').node.defaultChild as iam.CfnPolicy;
+    RolePolicies.of(first).visit(firstPolicy);
+    const second = newRole(stack, 'Second');
+    const { reported } = watch(second);
+
+    // when
+    second.addToPrincipalPolicy(STATEMENT);
+    app.synth();
+
+    // then
+    expect(paths(reported)).toEqual(['Stack/Second/DefaultPolicy/Resource']);
+    expect(paths(firstWatch.reported)).toEqual(['Stack/First/DefaultPolicy/Resource']);
+  });
+
+  test('each policy is reported once, however often it is visited or the app synthesized', () => {
+    // given
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    const role = newRole(stack, 'Role');
+    const { reported, found } = watch(role);
+    role.addToPrincipalPolicy(STATEMENT);
+    const policy = stack.node.findChild('Role').node.findChild('DefaultPolicy').node.defaultChild as iam.CfnPolicy;
+
+    // when
+    RolePolicies.of(role).visit(policy);
+    RolePolicies.of(role).visit(policy);
+    app.synth();
+    app.synth({ force: true });
+
+    // then
+    expect(paths(reported)).toEqual(['Stack/Role/DefaultPolicy/Resource']);
+    expect(found).toHaveLength(1);
+  });
+
+  test('constructs other than policies are ignored', () => {
+    // given
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    const role = newRole(stack, 'Role');
+    const { reported } = watch(role);
+
+    // when
+    RolePolicies.of(role).visit(role.node.defaultChild as iam.CfnRole);
+    RolePolicies.of(role).visit(stack);
+
+    // then
+    expect(reported).toEqual([]);
+  });
+
+  test('a policy of a nested stack is not one of the role\'s stack, so it is not reported', () => {
+    // given
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    const role = newRole(stack, 'Role');
+    const { reported } = watch(role);
+    const nested = new NestedStack(stack, 'Nested');
+
+    // when
+    new iam.Policy(nested, 'InNested', { roles: [role], statements: [STATEMENT] });
+    app.synth();
+
+    // then
+    expect(reported).toEqual([]);
+  });
+});
+
+describe('RolePolicies as ImageBuilderInstanceProfile uses it', () => {
+  // BUG (src/image-builder-instance-profile.ts, the constructor's RolePolicies.of(this.role).watch(...)): the profile
+  // watches the index of the role's stack only, then keeps the policies of its own stack. With a role of another
+  // stack (props.role), the construct's own managed policies (ProfilePolicy...) live in the profile's stack, which no
+  // index watches, so the instance profile gets no DependsOn on them: CloudFormation may create the profile, and an
+  // image of that stack may launch a build with it, before the S3 grants exist (AccessDenied on S3Download). The same
+  // blind spot leaves those policies out of the count of managed policies that validateManagedPolicyCount checks.
+  test.failing('with a role of another stack, the instance profile still depends on the construct\'s own policies', () => {
+    // given
+    const app = new App();
+    const roles = new Stack(app, 'Roles');
+    const builds = new Stack(app, 'Builds');
+    const role = new iam.Role(roles, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+
+    // when
+    const profile = new ImageBuilderInstanceProfile(builds, 'Profile', {
+      role,
+      artifactLocations: [{ bucket: s3.Bucket.fromBucketName(builds, 'Artifacts', 'artifacts'), keyPrefix: 'components' }],
+    });
+
+    // then
+    const template = Template.fromStack(builds);
+    const own = Object.keys(template.findResources('AWS::IAM::ManagedPolicy'));
+    expect(own).toEqual([builds.getLogicalId(profile.node.findChild('Policy').node.defaultChild as iam.CfnManagedPolicy)]);
+    const instanceProfile = Object.values(template.findResources('AWS::IAM::InstanceProfile'))[0];
+    expect(instanceProfile.DependsOn).toEqual(expect.arrayContaining(own));
+  });
+
+  test('with a role of its own stack, the instance profile depends on the construct\'s own policies', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+
+    // when
+    new ImageBuilderInstanceProfile(stack, 'Profile', {
+      role,
+      artifactLocations: [{ bucket: s3.Bucket.fromBucketName(stack, 'Artifacts', 'artifacts'), keyPrefix: 'components' }],
+    });
+
+    // then
+    const template = Template.fromStack(stack);
+    const own = Object.keys(template.findResources('AWS::IAM::ManagedPolicy'));
+    expect(own).toHaveLength(1);
+    const instanceProfile = Object.values(template.findResources('AWS::IAM::InstanceProfile'))[0];
+    expect(instanceProfile.DependsOn).toEqual(expect.arrayContaining(own));
+  });
+});

@@ -370,7 +370,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   private readonly componentBuckets = new Map<string, s3.IBucket>();
   private readonly s3Statements: S3Statements;
   private readonly policies: OwnPolicies;
-  private readonly attachedPolicies: readonly (iam.CfnPolicy | iam.CfnManagedPolicy)[];
+  private readonly attachedPolicies: { readonly all: readonly (iam.CfnPolicy | iam.CfnManagedPolicy)[] };
   private readonly immutableRole: boolean;
   private readonly readAllParameters: boolean;
   private readonly containerBuilds: boolean;
@@ -428,11 +428,14 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     // the profile must not be usable before its permissions exist: it depends on every policy of its stack
     // that is attached to the role, however and whenever it was attached (the construct's own, the role's
     // default policy, policies of the app with roles: [role]). The role itself is ordered by the profile's Ref.
-    this.attachedPolicies = RolePolicies.of(this.role).watch(this.role, policy => {
+    // The role's stack holds its default policy; this construct's stack holds its own policies, which differ when
+    // the role comes from another stack.
+    const watched = [...new Set([Stack.of(this.role), Stack.of(this)])].map(stack => RolePolicies.of(stack).watch(this.role, policy => {
       if (Stack.of(policy) === Stack.of(instanceProfile)) {
         instanceProfile.node.addDependency(policy);
       }
-    });
+    }));
+    this.attachedPolicies = { get all() { return watched.flat(); } };
     this.instanceProfile = instanceProfile;
     this.instanceProfileName = instanceProfile.instanceProfileName;
     this.instanceProfileArn = instanceProfile.instanceProfileArn;
@@ -719,7 +722,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    */
   private warnAboutLogGrants(): string[] {
     const ownPolicies = new Set<IConstruct>(this.policies.all.map(p => p.node.defaultChild!));
-    const others = this.attachedPolicies.filter(p => !ownPolicies.has(p));
+    const others = this.attachedPolicies.all.filter(p => !ownPolicies.has(p));
     // cheap first: most profiles have no policy but their own
     if (others.length === 0 || !Stack.of(this).node.findAll().some(c => c instanceof imagebuilder.CfnInfrastructureConfiguration
       && c.logging !== undefined && Stack.of(c).resolve(c.instanceProfileName)?.Ref === Stack.of(this).resolve(this.instanceProfileName)?.Ref)) {
@@ -757,7 +760,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     const attached: unknown[] = Stack.of(cfnRole).resolve(cfnRole.managedPolicyArns) ?? [];
     // customer managed policies attached through their Roles: the construct's own, those that aws-cdk-lib splits
     // off a large default policy, and the app's own
-    const count = attached.length + this.attachedPolicies.filter(p => p instanceof iam.CfnManagedPolicy).length;
+    const count = attached.length + this.attachedPolicies.all.filter(p => p instanceof iam.CfnManagedPolicy).length;
     if (count > MAX_MANAGED_POLICIES) {
       return [`managedPolicies: the role would hold ${count} managed policies, but IAM allows at most ${MAX_MANAGED_POLICIES} `
         + 'a role: remove some, or combine their statements into fewer policies'];

@@ -9,6 +9,9 @@ import { BucketLocation, ImageBuilderInstanceProfile } from '../src';
 import { ACCOUNT, EffectivePermissions, ParameterValues } from './helpers/effective-permissions';
 import { checkAsyncProperty, checkProperty } from './private/property-helpers';
 
+// property runs take tens of seconds on a busy 2-core machine; jest's default of 5 s would cut them off
+jest.setTimeout(180_000);
+
 // Properties of the whole construct, decided by a real IAM policy evaluation engine (iam-simulate) over the
 // synthesized template and the AWS managed policies (test/fixtures), with the request context a real call carries:
 // aws:PrincipalAccount, s3:ResourceAccount (the bucket owner) and, for s3:ListBucket, s3:prefix.

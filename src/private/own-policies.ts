@@ -60,7 +60,7 @@ export class OwnPolicies {
    * starts a new statement from `create` when there is none, it is full, or its policy is.
    */
   public addEntry(id: string, entry: string, create: (entries: string[]) => iam.PolicyStatement,
-    extend: (statement: iam.PolicyStatement) => void = () => {}): void {
+    extend: (statement: iam.PolicyStatement) => void = () => {}, lazyEntries = false): void {
     const current = this.open.get(id);
     if (current?.entries.includes(entry)) {
       return;
@@ -71,12 +71,17 @@ export class OwnPolicies {
       return;
     }
     const entries = [entry];
-    this.open.set(id, { slot: this.add(create(entries)), entries });
+    // a list that the statement renders lazily counts as one unknown value: its first entry is counted here
+    this.open.set(id, { slot: this.add(create(entries), lazyEntries ? estimateSize(entry) + 3 : 0), entries });
   }
 
-  /** Adds a statement to the last policy when it fits, else to a new policy. */
-  public add(statement: iam.PolicyStatement): PolicySlot {
-    const size = estimateSize(JSON.stringify(statement.toStatementJson())) + 1;
+  /**
+   * Adds a statement to the last policy when it fits, else to a new policy.
+   *
+   * @param extraSize characters that the statement will have once deployed beyond what its JSON shows now
+   */
+  public add(statement: iam.PolicyStatement, extraSize = 0): PolicySlot {
+    const size = estimateSize(JSON.stringify(statement.toStatementJson())) + 1 + extraSize;
     let index = this.policies.length - 1;
     if (index < 0 || this.policies[index].size + size > BUDGET) {
       index = this.policies.length;

@@ -21,9 +21,8 @@ const INDEXES = new WeakMap<Stack, RolePolicies>();
  * number of roles watched.
  */
 export class RolePolicies implements IAspect {
-  /** The index of the role's stack, which sees the policies attached to the role there. */
-  public static of(role: iam.IRole): RolePolicies {
-    const stack = Stack.of(role);
+  /** The index of a stack, which sees the policies of that stack attached to a role. */
+  public static of(stack: Stack): RolePolicies {
     let index = INDEXES.get(stack);
     if (!index) {
       index = new RolePolicies(stack);

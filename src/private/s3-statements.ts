@@ -73,7 +73,7 @@ export class S3Statements {
         actions: ['s3:ListBucket'],
         resources: [bucket.bucketArn],
         conditions: { ...condition, StringLike: { 's3:prefix': Lazy.list({ produce: () => entries }) } },
-      }));
+      }), undefined, true);
   }
 
   private addKey(access: 'read' | 'write', key: kms.IKey): void {

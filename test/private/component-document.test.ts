@@ -5,6 +5,9 @@ import { parse, stringify } from 'yaml';
 import { checkProperty, iamGlobMatches } from './property-helpers';
 import { ComponentNeeds, escapeIamPattern, keyPattern, KeyPart, readComponentDocument, S3Need } from '../../src/private/component-document';
 
+// property runs take tens of seconds on a busy 2-core machine; jest's default of 5 s would cut them off
+jest.setTimeout(180_000);
+
 const COMPONENT = "component 'docs'";
 
 /** A component document with one phase 'build' holding the given steps (YAML, indented as list items of steps). */

@@ -6,6 +6,9 @@ import * as fc from 'fast-check';
 import { checkProperty } from './property-helpers';
 import { estimateSize, OwnPolicies } from '../../src/private/own-policies';
 
+// property runs take tens of seconds on a busy 2-core machine; jest's default of 5 s would cut them off
+jest.setTimeout(180_000);
+
 // IAM's limit for a customer managed policy document, in characters without whitespace
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length
 const MANAGED_POLICY_LIMIT = 6_144;

@@ -3,6 +3,9 @@ import * as fc from 'fast-check';
 import { AWS_MANAGED_POLICIES } from '../../src/private/aws-managed-policies';
 import { cfnToText, Decision, evaluate, EvaluationInput, EvaluationRequest, Hole, isHole, PolicySource, Text } from '../../src/private/policy-evaluation';
 
+// property runs take tens of seconds on a busy 2-core machine; jest's default of 5 s would cut them off
+jest.setTimeout(180_000);
+
 const ACCOUNT = '111122223333';
 const OTHER_ACCOUNT = '444455556666';
 const OBJECT = 'arn:aws:s3:::team-artifacts/components/install.sh';

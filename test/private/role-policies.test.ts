@@ -20,7 +20,7 @@ function paths(policies: readonly Attached[]): string[] {
 
 function watch(role: iam.IRole): { reported: Attached[]; found: readonly Attached[] } {
   const reported: Attached[] = [];
-  const found = RolePolicies.of(role).watch(role, policy => reported.push(policy));
+  const found = RolePolicies.of(Stack.of(role)).watch(role, policy => reported.push(policy));
   return { reported, found };
 }
 
@@ -33,9 +33,9 @@ describe('RolePolicies', () => {
     const roles = [newRole(stack, 'A'), newRole(stack, 'B'), newRole(stack, 'C')];
 
     // when
-    const indexes = roles.map(role => RolePolicies.of(role));
-    const otherIndex = RolePolicies.of(newRole(other, 'D'));
-    roles.forEach(role => RolePolicies.of(role).watch(role));
+    const indexes = roles.map(role => RolePolicies.of(Stack.of(role)));
+    const otherIndex = RolePolicies.of(Stack.of(newRole(other, 'D')));
+    roles.forEach(role => RolePolicies.of(Stack.of(role)).watch(role));
 
     // then
     expect(new Set(indexes).size).toBe(1);
@@ -132,7 +132,7 @@ describe('RolePolicies', () => {
     const firstWatch = watch(first);
     first.addToPrincipalPolicy(STATEMENT);
     const firstPolicy = stack.node.findChild('First').node.findChild('DefaultPolicy').node.defaultChild as iam.CfnPolicy;
-    RolePolicies.of(first).visit(firstPolicy);
+    RolePolicies.of(Stack.of(first)).visit(firstPolicy);
     const second = newRole(stack, 'Second');
     const { reported } = watch(second);
 
@@ -155,8 +155,8 @@ describe('RolePolicies', () => {
     const policy = stack.node.findChild('Role').node.findChild('DefaultPolicy').node.defaultChild as iam.CfnPolicy;
 
     // when
-    RolePolicies.of(role).visit(policy);
-    RolePolicies.of(role).visit(policy);
+    RolePolicies.of(Stack.of(role)).visit(policy);
+    RolePolicies.of(Stack.of(role)).visit(policy);
     app.synth();
     app.synth({ force: true });
 
@@ -173,8 +173,8 @@ describe('RolePolicies', () => {
     const { reported } = watch(role);
 
     // when
-    RolePolicies.of(role).visit(role.node.defaultChild as iam.CfnRole);
-    RolePolicies.of(role).visit(stack);
+    RolePolicies.of(Stack.of(role)).visit(role.node.defaultChild as iam.CfnRole);
+    RolePolicies.of(Stack.of(role)).visit(stack);
 
     // then
     expect(reported).toEqual([]);
@@ -198,13 +198,9 @@ describe('RolePolicies', () => {
 });
 
 describe('RolePolicies as ImageBuilderInstanceProfile uses it', () => {
-  // BUG (src/image-builder-instance-profile.ts, the constructor's RolePolicies.of(this.role).watch(...)): the profile
-  // watches the index of the role's stack only, then keeps the policies of its own stack. With a role of another
-  // stack (props.role), the construct's own managed policies (ProfilePolicy...) live in the profile's stack, which no
-  // index watches, so the instance profile gets no DependsOn on them: CloudFormation may create the profile, and an
-  // image of that stack may launch a build with it, before the S3 grants exist (AccessDenied on S3Download). The same
-  // blind spot leaves those policies out of the count of managed policies that validateManagedPolicyCount checks.
-  test.failing('with a role of another stack, the instance profile still depends on the construct\'s own policies', () => {
+  // the construct's own managed policies live in the profile's stack, the role's default policy in the role's:
+  // with a role of another stack, both stacks must be watched
+  test('with a role of another stack, the instance profile still depends on the construct\'s own policies', () => {
     // given
     const app = new App();
     const roles = new Stack(app, 'Roles');

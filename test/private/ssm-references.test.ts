@@ -3,6 +3,9 @@ import * as fc from 'fast-check';
 import { checkProperty, iamGlobMatches } from './property-helpers';
 import { ArnScope, parameterArn, parameterTarget, secretArnPattern } from '../../src/private/ssm-references';
 
+// property runs take tens of seconds on a busy 2-core machine; jest's default of 5 s would cut them off
+jest.setTimeout(180_000);
+
 const SCOPE: ArnScope = { partition: 'aws', region: 'us-east-2', account: '111122223333' };
 
 describe('parameterTarget: Parameter Store parameters', () => {

@@ -59,10 +59,11 @@ export function nagFindings(app: App, pack: PackName = 'AwsSolutions'): string[]
   }
   Aspects.of(app).add(new (PACKS[pack] as any)());
   const assembly = app.synth();
-  return assembly.stacks.flatMap(stack => Object.entries(stack.manifest.metadata ?? {}).flatMap(([constructPath, entries]) =>
-    entries.filter(entry => (entry.type === 'aws:cdk:error' || entry.type === 'aws:cdk:warning')
-      && String(entry.data).startsWith(`${pack}-`))
-      .map(entry => `${constructPath}: ${String(entry.data).split(': ')[0]}`)));
+  // messages, not manifest.metadata: aws-cdk-lib 2.257 moved the metadata to a file of its own
+  return assembly.stacks.flatMap(stack => stack.messages
+    .filter(message => (message.entry.type === 'aws:cdk:error' || message.entry.type === 'aws:cdk:warning')
+      && String(message.entry.data).startsWith(`${pack}-`))
+    .map(message => `${message.id}: ${String(message.entry.data).split(': ')[0]}`));
 }
 
 /** AwsSolutions findings: see nagFindings. */

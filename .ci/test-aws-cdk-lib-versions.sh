@@ -54,6 +54,15 @@ for entry in "${matrix[@]}"; do
   fi
   start=$SECONDS
   log=$(mktemp)
+  # the sources and tests type-check against this release's typings too (ts-jest caches what it compiled with
+  # the floor's, so the tests alone would not notice an interface that grew a member)
+  if ! npx tsc --noEmit -p tsconfig.dev.json >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "FAILED: the type check with aws-cdk-lib $cdk" >&2
+    exit 1
+  fi
+  typecheck=$((SECONDS - start))
+  start=$SECONDS
   # the evaluator, the document reader and the property tests do not depend on aws-cdk-lib's version (the build runs
   # them with the floor): they run again with the newest only, and every other test on every release
   ignore=('/node_modules/' '/cdk.out/' '\.snapshot/' '/test/deploy/')
@@ -68,7 +77,7 @@ for entry in "${matrix[@]}"; do
     exit 1
   fi
   counts=$(node -e 'const r = require(process.argv[1]); console.log(`${r.numPassedTests} passed, ${r.numPendingTests} skipped`)' "$log.json")
-  line="aws-cdk-lib $cdk, cdk-nag $nag${alpha:+, aws-imagebuilder-alpha $(version @aws-cdk/aws-imagebuilder-alpha)}: $counts (install ${installed}s, tests $((SECONDS - start))s)"
+  line="aws-cdk-lib $cdk, cdk-nag $nag${alpha:+, aws-imagebuilder-alpha $(version @aws-cdk/aws-imagebuilder-alpha)}: $counts (install ${installed}s, type check ${typecheck}s, tests $((SECONDS - start))s)"
   echo "$line"
   summary+=("$line")
 done

@@ -12,7 +12,8 @@ venv=.venv
 rm -rf "$venv"
 start=$SECONDS
 python3 -m venv "$venv"
-"$venv/bin/pip" install --quiet --disable-pip-version-check dist/python/*.whl pytest twine
+# the alpha Image Builder L2, for README's example of it (a pre-release: aws-cdk-lib's newest alpha)
+"$venv/bin/pip" install --quiet --disable-pip-version-check dist/python/*.whl pytest twine 'aws-cdk.aws-imagebuilder-alpha>=2.224.0a0'
 echo "python install (wheel, its dependencies from PyPI, pytest, twine) took $((SECONDS - start))s"
 
 "$venv/bin/twine" check --strict dist/python/*

@@ -1,5 +1,6 @@
 // Synth time, template size, IAM policy size and package size of ImageBuilderInstanceProfile, against
-// the same profile written by hand with L2 and with L1 constructs.
+// the same profile written by hand with L2 and with L1 constructs, with and without a cdk-nag pack applied,
+// on the aws-cdk-lib that is installed (bench/run.sh runs it on the floor and on the newest 2.x).
 // Run: npx ts-node --project tsconfig.dev.json bench/bench.ts
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -7,17 +8,28 @@ import * as os from 'os';
 import * as path from 'path';
 import * as v8 from 'v8';
 import * as vm from 'vm';
-import { App, Aws, Stack } from 'aws-cdk-lib';
+import * as cdk from 'aws-cdk-lib';
+import { App, Aspects, Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as nag from 'cdk-nag';
 import { ImageBuilderInstanceProfile } from '../src';
 
-const SIZES = [1, 10, 100, 1000];
+// aws-cdk-lib 2.270+ runs its own CloudFormation validation plugin on every synthesis; it costs every variant
+// the same, so it is left out, as the issue that set the targets measured
+process.env.CDK_VALIDATION = 'false';
+const NAG_MAJOR = Number(JSON.parse(fs.readFileSync(require.resolve('cdk-nag/package.json'), 'utf8')).version.split('.')[0]);
+const CDK_VERSION: string = JSON.parse(fs.readFileSync(require.resolve('aws-cdk-lib/package.json'), 'utf8')).version;
+
+const SIZES = [1, 10, 100, 200, 1000];
+// the sizes measured again with cdk-nag's AwsSolutions pack applied (the pack's own checks dominate, so fewer)
+const NAG_SIZES = [100, 200];
+const NAG_ROUNDS = 7;
 const PROFILES_PER_STACK = 100;
 const ARTIFACT_PREFIXES = ['components/a', 'components/b', 'components/c'];
 const LOG_PREFIX = 'logs';
 // counted rounds per N: small N is cheap and noisy; N=1000 (15-20 s a round on 2 cores) bounds the run time
-const ROUNDS: Record<number, number> = { 1: 21, 10: 21, 100: 15, 1000: 3 };
+const ROUNDS: Record<number, number> = { 1: 21, 10: 21, 100: 15, 200: 9, 1000: 3 };
 // the warm-up round skips N=1000: its code paths are warm from N=100, and a median of 3 discards one slow round
 const WARM_UP_SIZES = [1, 10, 100];
 const SIZE_N = 100;
@@ -98,11 +110,15 @@ interface Measured {
 
 // Buckets: s3.Bucket.fromBucketName, one per stack, shared by all variants, so that templates hold only
 // the profiles and no variant pays for an s3.Bucket.
-function synth(variant: Variant, n: number, outdir: string, context?: Record<string, unknown>): Measured {
+function synth(variant: Variant, n: number, outdir: string, context?: Record<string, unknown>, withNag = false): Measured {
   gc({ type: 'minor' });
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
-  const app = new App({ outdir, context, analyticsReporting: false });
+  // with a pack, the violations of the by-hand variants are written to the report, not printed or failed
+  const app = new App({ outdir, context: { ...context, ...withNag ? { '@aws-cdk/core:failSynthOnValidationErrors': false } : {} }, analyticsReporting: false });
+  if (withNag) {
+    applyAwsSolutions(app);
+  }
   for (let first = 0; first < n; first += PROFILES_PER_STACK) {
     const stack = new Stack(app, `Bench${first / PROFILES_PER_STACK}`);
     const bucket = s3.Bucket.fromBucketName(stack, 'Bucket', 'bench-imagebuilder-bucket');
@@ -111,9 +127,19 @@ function synth(variant: Variant, n: number, outdir: string, context?: Record<str
     }
   }
   const assembly = app.synth();
+  process.exitCode = undefined;
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
   const used = process.cpuUsage(cpu);
   return { wallMs, cpuMs: (used.user + used.system) / 1e3, assembly };
+}
+
+/** cdk-nag's AwsSolutions pack, as each major applies it: an aspect (2) or a validation plugin (3). */
+function applyAwsSolutions(app: App): void {
+  if (NAG_MAJOR >= 3) {
+    (cdk as any).Validations.of(app).addPlugins(new (nag.AwsSolutionsChecks as any)(app));
+  } else {
+    Aspects.of(app).add(new (nag.AwsSolutionsChecks as any)());
+  }
 }
 
 // pseudo parameters as a deployed policy holds them, so that characters are counted as IAM counts them
@@ -235,6 +261,7 @@ function main(): void {
   process.once('SIGTERM', onSignal(143));
   const wall = new Map<string, number[]>();
   const cpu = new Map<string, number[]>();
+  const nagCpu = new Map<string, number[]>();
   const key = (variant: Variant, n: number) => `${variant.name}@${n}`;
   const record = (map: Map<string, number[]>, k: string, value: number) => map.set(k, [...map.get(k) ?? [], value]);
   const sizesOf = new Map<string, Sizes>();
@@ -259,6 +286,18 @@ function main(): void {
       }
     }
     VARIANTS.forEach(v => minimizedOf.set(v.name, sizes(synth(v, SIZE_N, outdir, { [MINIMIZE_POLICIES]: true }).assembly)));
+    // with the pack: a warm-up round, then rounds in which the variants take turns
+    for (let round = -1; round < NAG_ROUNDS; round++) {
+      process.stderr.write(`cdk-nag round ${round < 0 ? 'warm-up' : round + 1}/${NAG_ROUNDS}\r`);
+      for (const n of NAG_SIZES) {
+        for (const variant of VARIANTS.slice(0, 2)) {
+          const measured = synth(variant, n, outdir, undefined, true);
+          if (round >= 0) {
+            record(nagCpu, key(variant, n), measured.cpuMs);
+          }
+        }
+      }
+    }
     process.stderr.write('\n');
   } finally {
     removeOutdir();
@@ -283,11 +322,19 @@ function main(): void {
       fmt(medCpu(construct, n) / medCpu(byHand, n), 2), fmt(medCpu(construct, n) / medCpu(l1, n), 2)]),
   ));
 
-  console.log('\n## Synth time per profile: median wall-clock ms / N\n');
-  const growth = (v: Variant) => (med(v, 1000) / 1000) / (med(v, 10) / 10);
+  const nagMed = (v: Variant, n: number) => median(nagCpu.get(key(v, n))!);
+  console.log(`\n## Synth time with cdk-nag ${NAG_MAJOR}'s AwsSolutions pack applied: median CPU ms (${NAG_ROUNDS} rounds)\n`);
+  console.log(table(
+    ['N profiles', construct.name, byHand.name, 'construct / by hand'],
+    NAG_SIZES.map(n => [`${n}`, fmt(nagMed(construct, n), 1), fmt(nagMed(byHand, n), 1), fmt(nagMed(construct, n) / nagMed(byHand, n), 2)]),
+  ));
+
+  console.log('\n## Synth time per profile: median CPU ms / N\n');
+  // CPU time: wall-clock time at N=1000 (seconds a round, with full garbage collections) swings with other load
+  const growth = (v: Variant) => (medCpu(v, 1000) / 1000) / (medCpu(v, 10) / 10);
   console.log(table(
     ['variant', ...SIZES.map(n => `N=${n}`), 'N=1000 / N=10'],
-    VARIANTS.map(v => [v.name, ...SIZES.map(n => fmt(med(v, n) / n, 2)), fmt(growth(v), 2)]),
+    VARIANTS.map(v => [v.name, ...SIZES.map(n => fmt(medCpu(v, n) / n, 2)), fmt(growth(v), 2)]),
   ));
 
   console.log(`\n## Size per profile (N=${SIZE_N}, one stack)\n`);
@@ -309,12 +356,18 @@ function main(): void {
   }
 
   console.log('\n## Targets\n');
-  const ratio = med(construct, 100) / med(byHand, 100);
+  const ratio = medCpu(construct, 100) / medCpu(byHand, 100);
+  const ratio200 = medCpu(construct, 200) / medCpu(byHand, 200);
+  const nagRatio = nagMed(construct, 100) / nagMed(byHand, 100);
+  const nagRatio200 = nagMed(construct, 200) / nagMed(byHand, 200);
   const chars = (v: Variant) => sizesOf.get(v.name)!.policyChars / SIZE_N;
   const tarball = built[0].bytes;
   console.log(table(['target', 'value', 'result'], [
-    ['synth time at N=100, construct / by hand <= 1.10', fmt(ratio, 2), verdict(ratio <= 1.1)],
-    ['synth time per profile flat: N=1000 / N=10 <= 1.20', fmt(growth(construct), 2), verdict(growth(construct) <= 1.2)],
+    ['CPU time at N=100, construct / by hand <= 1.10', fmt(ratio, 2), verdict(ratio <= 1.1)],
+    ['CPU time at N=200, construct / by hand <= 1.10', fmt(ratio200, 2), verdict(ratio200 <= 1.1)],
+    [`CPU time at N=100 with cdk-nag ${NAG_MAJOR} AwsSolutions, construct / by hand <= 1.10`, fmt(nagRatio, 2), verdict(nagRatio <= 1.1)],
+    [`CPU time at N=200 with cdk-nag ${NAG_MAJOR} AwsSolutions, construct / by hand <= 1.10`, fmt(nagRatio200, 2), verdict(nagRatio200 <= 1.1)],
+    ['CPU time per profile flat: N=1000 / N=10 <= 1.20', fmt(growth(construct), 2), verdict(growth(construct) <= 1.2)],
     ['IAM policy characters per profile <= by hand', `${fmt(chars(construct), 0)} vs ${fmt(chars(byHand), 0)}`,
       verdict(chars(construct) <= chars(byHand))],
     ['npm tarball < 100 KB (100,000 bytes)', tarball === undefined ? 'not built' : `${fmt(tarball, 0)} bytes`,
@@ -322,8 +375,8 @@ function main(): void {
   ]));
 
   const seconds = Number(process.hrtime.bigint() - began) / 1e9;
-  console.log(`\nNode ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}), aws-cdk-lib `
-    + `${JSON.parse(fs.readFileSync(require.resolve('aws-cdk-lib/package.json'), 'utf8')).version}; load average ${loadBefore} before, ${load()} after; measured in ${fmt(seconds, 0)} s`);
+  console.log(`\nNode ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}), aws-cdk-lib ${CDK_VERSION}, `
+    + `cdk-nag ${NAG_MAJOR}, CDK_VALIDATION=false; load average ${loadBefore} before, ${load()} after; measured in ${fmt(seconds, 0)} s`);
 }
 
 main();

@@ -177,6 +177,24 @@ export interface ImageBuilderInstanceProfileProps {
 }
 
 /**
+ * The name and ARN of an instance profile: what the `instanceProfileRef` of aws-cdk-lib's newer releases holds.
+ */
+export interface ImageBuilderInstanceProfileReference {
+  /**
+   * The name of the instance profile.
+   */
+  readonly instanceProfileName: string;
+
+  /**
+   * The ARN of the instance profile.
+   */
+  readonly instanceProfileArn: string;
+}
+
+// newer aws-cdk-lib releases add `instanceProfileRef` to iam.IInstanceProfile: imports have it, but it is not
+// declared here, since a Java interface compiled against those releases could not declare it again
+
+/**
  * An instance profile for EC2 Image Builder's build and test instances.
  *
  * It is an `iam.IInstanceProfile`, so an imported profile goes wherever aws-cdk-lib and
@@ -245,12 +263,18 @@ const PASSED_TO_SERVICES = ['imagebuilder.amazonaws.com', 'ec2.amazonaws.com'];
 const DEFAULT_MANAGED_POLICY_QUOTA = 10;
 const MAX_MANAGED_POLICIES = 20;
 
+// not `implements IImageBuilderInstanceProfile`: that interface extends iam.IInstanceProfile, whose role is
+// optional, and jsii does not let a class turn a property required; `role` here is always set. In TypeScript the
+// construct is an IImageBuilderInstanceProfile all the same (structurally); other languages pass `instanceProfile`.
+
 /**
  * The IAM role and instance profile that EC2 Image Builder's build and test instances run with.
  *
  * The role trusts `ec2.amazonaws.com` only and holds the AWS managed policies
- * `AmazonSSMManagedInstanceCore` and `EC2InstanceProfileForImageBuilder`, plus read-only access to the
- * component artifact folders and write-only access to the log folder that you name.
+ * `EC2InstanceProfileForImageBuilder` and `AmazonSSMManagedInstanceCore` (or, with `readAllParameters: false`,
+ * `AmazonSSMManagedEC2InstanceDefaultPolicy`), plus, in customer managed policies of its own, read-only access
+ * to the component artifact folders, write-only access to the log folder, and the parameters, secrets and
+ * container repositories that you name or that your component documents reference.
  *
  * @example
  * declare const bucket: s3.IBucket;
@@ -260,9 +284,6 @@ const MAX_MANAGED_POLICIES = 20;
  *   logLocation: { bucket, keyPrefix: 'logs' },
  * });
  */
-// not `implements IImageBuilderInstanceProfile`: that interface extends iam.IInstanceProfile, whose role is
-// optional, and jsii does not let a class turn a property required; `role` here is always set. In TypeScript the
-// construct is an IImageBuilderInstanceProfile all the same (structurally); other languages pass `instanceProfile`.
 export class ImageBuilderInstanceProfile extends Resource implements iam.IGrantable {
   /**
    * Refer to an instance profile that exists outside this app, by its name.
@@ -317,6 +338,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       public readonly instanceProfileArn = arn;
       public readonly role = attrs.role;
       public readonly grantPrincipal: iam.IPrincipal = attrs.role ?? new UnknownRolePrincipal(this);
+      public readonly instanceProfileRef = { instanceProfileName: name, instanceProfileArn: arn };
 
       public grantPassRole(grantee: iam.IGrantable): iam.Grant {
         if (!this.role) {
@@ -348,7 +370,19 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * `s3:PutObjectLegalHold`, `s3:PutObjectRetention`, `s3:PutObjectTagging`, `s3:PutObjectVersionTagging` and
    * `s3:Abort*`. Give it this, and the profile's `logLocation`, which grants `s3:PutObject` only.
    */
-  public readonly instanceProfileWithoutRole: iam.IInstanceProfile;
+  public get instanceProfileWithoutRole(): iam.IInstanceProfile {
+    // a construct of its own, made on first use only, so that profiles that never hand it out cost nothing
+    this.withoutRole ??= new ProfileWithoutRole(this, 'WithoutRole', this.instanceProfileRef);
+    return this.withoutRole;
+  }
+
+  /**
+   * The name and ARN of the instance profile, which newer aws-cdk-lib releases read from an
+   * `iam.IInstanceProfile` (`IInstanceProfileRef`).
+   */
+  public get instanceProfileRef(): ImageBuilderInstanceProfileReference {
+    return { instanceProfileName: this.instanceProfileName, instanceProfileArn: this.instanceProfileArn };
+  }
 
   /**
    * The name of the instance profile, the name an Image Builder infrastructure configuration refers to.
@@ -378,6 +412,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   private readonly writeLocations = new Array<Location>();
   private readonly grantedResources = new Set<string>();
   private containerRecipesGranted = false;
+  private withoutRole?: iam.IInstanceProfile;
 
   /**
    * @param scope the construct this one belongs to
@@ -439,15 +474,6 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     this.instanceProfile = instanceProfile;
     this.instanceProfileName = instanceProfile.instanceProfileName;
     this.instanceProfileArn = instanceProfile.instanceProfileArn;
-    this.instanceProfileWithoutRole = {
-      instanceProfileName: this.instanceProfileName,
-      instanceProfileArn: this.instanceProfileArn,
-      role: undefined,
-      env: this.env,
-      stack: this.stack,
-      node: this.node,
-      applyRemovalPolicy: policy => instanceProfile.applyRemovalPolicy(policy),
-    };
     this.readAllParameters = props.readAllParameters ?? true;
     this.containerBuilds = props.containerBuilds ?? false;
 
@@ -836,4 +862,17 @@ function validateInstanceProfileArn(arn: string | undefined): void {
  */
 function isImmutable(role: iam.IRole): boolean {
   return /^ImmutableRole\d*$/.test(role.constructor.name) || ('addGrantsToResources' in role && 'role' in role && !iam.Role.isRole(role));
+}
+
+/** An instance profile of the app, named and referred to as itself, but with no role to grant to. */
+class ProfileWithoutRole extends Resource implements iam.IInstanceProfile {
+  public readonly role = undefined;
+  public readonly instanceProfileName: string;
+  public readonly instanceProfileArn: string;
+
+  constructor(scope: Construct, id: string, public readonly instanceProfileRef: ImageBuilderInstanceProfileReference) {
+    super(scope, id);
+    this.instanceProfileName = instanceProfileRef.instanceProfileName;
+    this.instanceProfileArn = instanceProfileRef.instanceProfileArn;
+  }
 }

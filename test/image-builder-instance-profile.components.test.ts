@@ -107,6 +107,33 @@ describe('addComponentData', () => {
   });
 });
 
+describe('keys are data, not patterns', () => {
+  const data = downloadDocument('odd-keys', 's3://artifacts/scripts/install?.sh', '/tmp/install.sh')
+    + downloadDocument('more', 's3://artifacts/home/${aws:username}/x.sh', '/tmp/x.sh').replace(/^[\s\S]*?phases:\n  - name: build\n    steps:\n/, '')
+      .replace('- name: Fetch', '- name: FetchHome');
+  const { stack, permissions } = withComponent(data, profile => profile.addComponentData(data));
+
+  test('a ? in a key is the character, escaped for IAM, not a wildcard', () => {
+    const json = JSON.stringify(Template.fromStack(stack).toJSON());
+    expect(json).toContain(':s3:::artifacts/scripts/install${?}.sh');
+    expect(json).not.toContain(':s3:::artifacts/scripts/install?.sh');
+  });
+
+  test('${aws:username} in a key is text, not a policy variable: it reads that object, not the user\'s folder', async () => {
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::artifacts/home/${aws:username}/x.sh', { 'aws:username': 'alice' })).toEqual('Allowed');
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::artifacts/home/alice/x.sh', { 'aws:username': 'alice' })).toEqual('ImplicitlyDenied');
+  });
+
+  test('an invalid bucket name is a warning that names the component, the step and the name, not aws-cdk-lib\'s bare error', () => {
+    const { stack: invalid, template } = withComponent(downloadDocument('bad', 's3://My_Bucket/x.sh', '/tmp/x.sh'),
+      (profile, component) => profile.addComponent(component));
+
+    Annotations.fromStack(invalid).hasWarning('/Stack/Profile', Match.stringLikeRegexp(
+      "component 'my-component', step 'build/Fetch' \\(S3Download\\): 'My_Bucket' in 's3://My_Bucket/x.sh' is not a valid S3 bucket name"));
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+  });
+});
+
 describe('what cannot be read is never guessed', () => {
   test('a component given by uri is a warning naming it, and grants nothing', () => {
     const stack = new Stack(new App(), 'Stack');

@@ -76,6 +76,9 @@ describe('containerRepositories', () => {
     const everyRepository = EffectivePermissions.ofRole(synthesized.toJSON() as any, roleId);
 
     expect(await everyRepository.decide('ecr:PutImage', REPOSITORY('any/repository'), CONTEXT)).toBe('Allowed');
+    expect(await everyRepository.decide('ecr:BatchGetImage', `arn:aws:ecr:${REGION}:999988887777:repository/any`, CONTEXT)).toBe('Allowed');
+    expect(await everyRepository.decide('ecr:GetAuthorizationToken', '*', CONTEXT)).toBe('Allowed');
+    expect(await everyRepository.decide('imagebuilder:GetContainerRecipe', `arn:aws:imagebuilder:${REGION}:999988887777:container-recipe/x/1.0.0`, CONTEXT)).toBe('Allowed');
   });
 
   test('containerBuilds together with containerRepositories is an error that names both', () => {

@@ -76,6 +76,7 @@ describe('without any location', () => {
 
   test('EC2InstanceProfileForImageBuilder lets instances get any component and marketplace resource', async () => {
     expect(await permissions.decide('imagebuilder:GetComponent', `arn:aws:imagebuilder:${REGION}:999988887777:component/any/1.0.0/1`)).toEqual('Allowed');
+    expect(await permissions.decide('imagebuilder:GetMarketplaceResource', '*')).toEqual('Allowed');
     expect(await permissions.decide('imagebuilder:CreateComponent', `arn:aws:imagebuilder:${REGION}:${ACCOUNT}:component/any/1.0.0/1`)).toEqual('ImplicitlyDenied');
   });
 
@@ -83,6 +84,17 @@ describe('without any location', () => {
     expect(await permissions.decide('ssm:GetParameter', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/prod/db/password`)).toEqual('Allowed');
     expect(await permissions.decide('ssm:GetParameters', '*')).toEqual('Allowed');
     expect(await permissions.decide('ssm:PutParameter', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/prod/db/password`)).toEqual('ImplicitlyDenied');
+  });
+
+  test('AmazonSSMManagedInstanceCore lets the agent reach Systems Manager: instance information, sessions, messages, associations, inventory, documents', async () => {
+    const instance = `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`;
+    const calls: [string, string][] = [
+      ['ssm:UpdateInstanceInformation', instance], ['ssmmessages:OpenControlChannel', '*'], ['ec2messages:GetMessages', '*'],
+      ['ssm:ListInstanceAssociations', instance], ['ssm:PutInventory', '*'], ['ssm:GetDocument', `arn:aws:ssm:${REGION}:${ACCOUNT}:document/AWS-RunShellScript`],
+    ];
+    for (const [action, resource] of calls) {
+      expect([action, await permissions.decide(action, resource)]).toEqual([action, 'Allowed']);
+    }
   });
 
   test('SSM core lets the agent reach Systems Manager', async () => {

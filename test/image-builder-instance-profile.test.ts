@@ -656,6 +656,9 @@ describe('instanceProfileWithoutRole', () => {
     expect(without.role).toBeUndefined();
     expect(stack.resolve(without.instanceProfileName)).toEqual(stack.resolve(profile.instanceProfileName));
     expect(stack.resolve(without.instanceProfileArn)).toEqual(stack.resolve(profile.instanceProfileArn));
+    expect(stack.resolve((without as any).instanceProfileRef)).toEqual(stack.resolve(profile.instanceProfileRef));
+    expect(profile.instanceProfileWithoutRole).toBe(without);
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::InstanceProfile', 1);
   });
 
   test('a policy that grants more than s3:PutObject on the logs of a configuration of this profile is a warning that says what to write instead', () => {

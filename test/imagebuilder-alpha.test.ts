@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Aspects, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -99,6 +100,23 @@ describeWithAlpha('with @aws-cdk/aws-imagebuilder-alpha', () => {
 
     Template.fromStack(stack).hasResourceProperties('AWS::ImageBuilder::InfrastructureConfiguration', { InstanceProfileName: 'TeamRole' });
     Template.fromStack(stack).resourceCountIs('AWS::IAM::Role', 0);
+  });
+
+  test('imports and instanceProfileWithoutRole are IInstanceProfileRefs where aws-cdk-lib takes one (ec2.CfnInstance)', () => {
+    // newer aws-cdk-lib L1s read instanceProfileRef.instanceProfileName from what they are given
+    const stack = new Stack(new App(), 'Stack');
+    const imported = ImageBuilderInstanceProfile.fromInstanceProfileArn(stack, 'Team', 'arn:aws:iam::111122223333:instance-profile/TeamRole');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+    const cfnInstance = (id: string, iamInstanceProfile: unknown) => new (ec2 as any).CfnInstance(stack, id, { imageId: 'ami-0123456789abcdef0', iamInstanceProfile });
+
+    cfnInstance('Imported', imported);
+    cfnInstance('WithoutRole', profile.instanceProfileWithoutRole);
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::EC2::Instance', { IamInstanceProfile: 'TeamRole' });
+    template.hasResourceProperties('AWS::EC2::Instance', {
+      IamInstanceProfile: { Ref: stack.getLogicalId(profile.instanceProfile.node.defaultChild as iam.CfnInstanceProfile) },
+    });
   });
 
   describe('the way README shows (instanceProfileWithoutRole and logLocation)', () => {

@@ -19,10 +19,12 @@ def partition_arn(name):
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-def readme_python_example():
-    """The first Python sample of README.md, so that the tests run exactly what users read."""
+def readme_python_example(containing=None):
+    """A Python sample of README.md (the first, or the first that holds `containing`), so that the tests run
+    exactly what users read."""
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
-    assert blocks, "README.md has no Python example"
+    blocks = [b for b in blocks if containing is None or containing in b]
+    assert blocks, f"README.md has no Python example{'' if containing is None else ' with ' + containing}"
     return blocks[0]
 
 
@@ -54,7 +56,9 @@ def test_the_workshop_stack_has_the_role_the_profile_and_the_grants():
     template.has_resource_properties("AWS::ImageBuilder::InfrastructureConfiguration", {
         "InstanceProfileName": {"Ref": stack.get_logical_id(profile.instance_profile.node.default_child)},
     })
-    template.has_resource_properties("AWS::IAM::Policy", {
+    # the construct's own statements are in a customer managed policy, not an inline one
+    template.resource_count_is("AWS::IAM::Policy", 0)
+    template.has_resource_properties("AWS::IAM::ManagedPolicy", {
         "PolicyDocument": {"Statement": Match.array_with([
             Match.object_like({"Action": "s3:GetObject", "Resource": Match.object_like({
                 "Fn::Join": ["", [Match.any_value(), "/components/*"]]})}),
@@ -128,9 +132,71 @@ def test_add_component_grants_what_the_component_downloads():
 
     profile.add_component(component)
 
-    Template.from_stack(stack).has_resource_properties("AWS::IAM::Policy", {
+    Template.from_stack(stack).has_resource_properties("AWS::IAM::ManagedPolicy", {
         "PolicyDocument": {"Statement": Match.array_with([
             Match.object_like({"Action": "s3:GetObject", "Resource": {
                 "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::team-artifacts/app/*"]]}}),
         ])},
     })
+
+
+def test_read_all_parameters_false_and_add_parameter_from_readme():
+    stack = Stack(App(), "Parameters")
+    scope = {"self": stack}
+
+    exec(readme_python_example("read_all_parameters"), scope)  # noqa: S102 - our own README
+
+    template = Template.from_stack(stack)
+    template.has_resource_properties("AWS::IAM::Role", {
+        "ManagedPolicyArns": [
+            partition_arn("AmazonSSMManagedEC2InstanceDefaultPolicy"),
+            partition_arn("EC2InstanceProfileForImageBuilder"),
+        ],
+    })
+    parameter_arn = {"Fn::Join": ["", [
+        "arn:", {"Ref": "AWS::Partition"}, ":ssm:", {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"}, ":parameter/team/app/version",
+    ]]}
+    template.has_resource_properties("AWS::IAM::ManagedPolicy", {
+        "PolicyDocument": {"Statement": Match.array_with([
+            Match.object_like({"Action": "ssm:GetParameter", "Resource": Match.array_with([parameter_arn])}),
+            Match.object_like({"Action": "secretsmanager:GetSecretValue"}),
+        ])},
+    })
+
+
+def test_the_alpha_infrastructure_configuration_from_readme_gets_the_profile_without_its_role():
+    import aws_cdk.aws_imagebuilder_alpha as imagebuilderalpha  # installed by .ci/test-python.sh
+    stack = Stack(App(), "Alpha")
+    logs = s3.Bucket(stack, "Logs")
+    component = imagebuilderalpha.Component(
+        stack,
+        "Component",
+        platform=imagebuilderalpha.Platform.LINUX,
+        data=imagebuilderalpha.ComponentData.from_inline("\n".join([
+            "name: fetch",
+            "schemaVersion: 1.0",
+            "phases:",
+            "  - name: build",
+            "    steps:",
+            "      - name: Fetch",
+            "        action: S3Download",
+            "        inputs:",
+            "          - source: s3://team-artifacts/app/install.sh",
+            "            destination: /tmp/install.sh",
+        ])),
+    )
+    scope = {"self": stack, "logs": logs, "component": component}
+
+    exec(readme_python_example("instance_profile_without_role"), scope)  # noqa: S102 - our own README
+
+    template = Template.from_stack(stack)
+    profile = scope["profile"]
+    template.resource_count_is("AWS::IAM::Role", 1)
+    template.resource_count_is("AWS::IAM::InstanceProfile", 1)
+    template.has_resource_properties("AWS::ImageBuilder::InfrastructureConfiguration", {
+        "InstanceProfileName": {"Ref": stack.get_logical_id(profile.instance_profile.node.default_child)},
+    })
+    # the alpha granted nothing: the role holds no inline policy, only the construct's write-only log folder
+    template.resource_count_is("AWS::IAM::Policy", 0)
+    statements = [s for p in template.find_resources("AWS::IAM::ManagedPolicy").values() for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    assert sorted(s["Action"] for s in statements) == ["s3:GetObject", "s3:PutObject"]

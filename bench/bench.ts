@@ -94,8 +94,8 @@ const VARIANTS: Variant[] = [
       });
       const profile = new iam.CfnInstanceProfile(stack, `${id}InstanceProfile`, { roles: [role.ref] });
       // the construct's deployment order: the profile exists only once its permissions do
-      profile.addDependency(role);
-      profile.addDependency(policy);
+      profile.node.addDependency(role);
+      profile.node.addDependency(policy);
     },
   },
 ];

@@ -452,7 +452,10 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     this.grantPrincipal = this.role;
     this.immutableRole = isImmutable(this.role);
     this.nag = new NagAcknowledgements(this, this.role);
-    this.policies = new OwnPolicies(this, this.role, policy => this.nag.addOwnPolicy(policy));
+    this.policies = new OwnPolicies(this, this.role, policy => {
+      this.nag.addOwnPolicy(policy);
+      RolePolicies.of(Stack.of(policy)).attachedTo(policy.node.defaultChild as iam.CfnManagedPolicy, this.role);
+    });
     this.s3Statements = new S3Statements(this.policies);
 
     const instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', {
@@ -623,9 +626,12 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       // ECR has no resource-level permission for the authorization token
       // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html
       this.grant('addContainerRepository', ['ecr:GetAuthorizationToken'], '*');
-      this.grant('addContainerRepository', ['imagebuilder:GetContainerRecipe'], Stack.of(this).formatArn({
-        service: 'imagebuilder', resource: 'container-recipe', resourceName: '*',
-      }));
+      this.nag.acknowledgeWildcardResource('*', 'ecr:GetAuthorizationToken has no resource-level permission: ECR accepts only "*" for it, '
+        + 'and the token lets the build push and pull only where the other statements allow.');
+      const recipes = Stack.of(this).formatArn({ service: 'imagebuilder', resource: 'container-recipe', resourceName: '*' });
+      this.grant('addContainerRepository', ['imagebuilder:GetContainerRecipe'], recipes);
+      this.nag.acknowledgeWildcardResource(recipes, 'The build instance reads the container recipe that it builds, which the instance profile '
+        + 'does not know; this is every container recipe of the account, which EC2InstanceProfileForImageBuilderECRContainerBuilds grants on "*".');
     }
   }
 

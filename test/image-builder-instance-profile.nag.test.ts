@@ -1,8 +1,11 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { ImageBuilderInstanceProfile } from '../src';
 import { awsSolutionsFindings, CDK_VERSION, nagFindings, NAG_MAJOR, NAG_V3_PLUGIN_FAILURE, PackName, PACKS } from './helpers/nag';
 import { FullFeaturedStack, scaleProfile } from './helpers/scenarios';
@@ -181,6 +184,19 @@ describe.each(Object.keys(PACKS) as PackName[])(`cdk-nag ${NAG_MAJOR} %s`, pack 
     const profile = scaleProfile(new Stack(app, 'Scale'));
 
     expect(profile.node.findAll().filter(c => c instanceof iam.CfnManagedPolicy).length).toBeGreaterThan(1);
+    expect(own(nagFindings(app, pack), profile.node.path)).toEqual([]);
+  });
+
+  whenNagRuns('reports nothing about the construct\'s own choices with parameters, secrets and container repositories', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Scoped');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', {
+      readAllParameters: false,
+      containerRepositories: [ecr.Repository.fromRepositoryName(stack, 'Images', 'team/images')],
+    });
+    profile.addParameter(ssm.StringParameter.fromStringParameterName(stack, 'Version', '/team/app/version'));
+    profile.addSecret(secretsmanager.Secret.fromSecretNameV2(stack, 'Db', 'prod/db'));
+
     expect(own(nagFindings(app, pack), profile.node.path)).toEqual([]);
   });
 

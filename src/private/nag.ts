@@ -12,8 +12,6 @@ const MUTATING_PRIORITY = 200;
 // Validations.ACKNOWLEDGED_RULES_METADATA_KEY (aws-cdk-lib 2.257+): the metadata that cdk-nag 3 reads
 const ACKNOWLEDGED_RULES = 'aws:cdk:acknowledged-rules';
 
-type Validations = { of(scope: IConstruct): { acknowledge(...rules: { id: string; reason: string }[]): void } };
-
 interface Acknowledgment {
   readonly rule: string;
   /** the finding, for rules that name one (`Policy::<arn>`, `Resource::<arn>`), with its value unresolved */
@@ -32,8 +30,9 @@ interface Acknowledgment {
  *   the finding, which this aspect writes just before the pack checks that resource.
  * - cdk-nag 3 packs are validation plugins of a stage; they run after synthesis and read the
  *   acknowledged-rules metadata on the resource or an ancestor, which `Validations.acknowledge` writes.
- *   aws-cdk-lib 2.257.0-2.268.0 reject a finding id that holds '::' (every IAM4 and IAM5 finding does),
- *   so there the same metadata is written directly, in the form those releases write it.
+ *   This aspect writes that metadata directly, one entry a construct: aws-cdk-lib 2.257.0-2.268.0 reject a
+ *   finding id that holds '::' (every IAM4 and IAM5 finding does), and later releases record a stack trace
+ *   for every acknowledgment.
  */
 export class NagAcknowledgements implements IAspect {
   private readonly onRole = new Array<Acknowledgment>();
@@ -42,7 +41,9 @@ export class NagAcknowledgements implements IAspect {
   private packs?: { readonly v2: Set<string>; readonly v3: Set<string> };
 
   constructor(scope: IConstruct, private readonly role: iam.IRole) {
-    for (const target of new Set([scope, role])) {
+    // the aspect on the construct visits the role too, unless the role is the user's, elsewhere in the tree
+    const targets = role.node.scopes.includes(scope) ? [scope] : [scope, role];
+    for (const target of targets) {
       const aspects: any = Aspects.of(target);
       aspects.add(this, { priority: MUTATING_PRIORITY });
     }
@@ -126,13 +127,10 @@ function acknowledgeV3(scope: IConstruct, rules: { id: string; reason: string }[
   if (rules.length === 0) {
     return;
   }
-  try {
-    ((cdk as any).Validations as Validations).of(scope).acknowledge(...rules);
-  } catch {
-    // aws-cdk-lib 2.257.0-2.268.0: "Invalid validation rule ID ... The '::' delimiter is reserved"; cdk-nag 3
-    // reads the metadata that acknowledge() would have written, with or without its 'annotation::' prefix
-    scope.node.addMetadata(ACKNOWLEDGED_RULES, Object.fromEntries(rules.map(rule => [`annotation::${rule.id}`, rule.reason])));
-  }
+  // what Validations.acknowledge records (cdk-nag 3 strips the 'annotation::' prefix, in either case), written
+  // directly: aws-cdk-lib 2.257.0-2.268.0 reject these ids ("The '::' delimiter is reserved"), and from 2.269.0
+  // acknowledge() captures a stack trace for every rule, which made a synthesis with a pack a third slower
+  scope.node.addMetadata(ACKNOWLEDGED_RULES, Object.fromEntries(rules.map(rule => [`annotation::${rule.id}`, rule.reason])));
 }
 
 function addNagV2Metadata(resource: CfnResource, acknowledgments: { rule: string; finding?: string; reason: string }[]): void {

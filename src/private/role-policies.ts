@@ -34,6 +34,8 @@ export class RolePolicies implements IAspect {
 
   private readonly watched = new Array<Watched>();
   private byRoleName?: Map<string, Watched[]>;
+  // policies whose only role is known without resolving their Roles (the construct's own)
+  private readonly known = new WeakMap<IConstruct, iam.IRole>();
 
   private constructor(private readonly stack: Stack) {}
 
@@ -49,8 +51,26 @@ export class RolePolicies implements IAspect {
     return watched.policies;
   }
 
+  /**
+   * Records that `policy` is attached to `role` only, so that finding it costs no resolution of its Roles (most
+   * of a synthesis's policies are the construct's own).
+   */
+  public attachedTo(policy: iam.CfnPolicy | iam.CfnManagedPolicy, role: iam.IRole): void {
+    this.known.set(policy, role);
+  }
+
   public visit(node: IConstruct): void {
     if (!(node instanceof iam.CfnPolicy || node instanceof iam.CfnManagedPolicy) || Stack.of(node) !== this.stack) {
+      return;
+    }
+    const knownRole = this.known.get(node);
+    if (knownRole) {
+      for (const watched of this.watched) {
+        if (watched.role === knownRole && !watched.policies.includes(node)) {
+          watched.policies.push(node);
+          watched.onAttached(node);
+        }
+      }
       return;
     }
     const roles: unknown = this.stack.resolve(node.roles);

@@ -1138,7 +1138,8 @@ export function evaluate(request: EvaluationRequest, input: EvaluationInput): Ve
   const identity = evaluatePolicies(input.identity, request, context);
   const boundary = input.boundary ? evaluatePolicies([input.boundary], request, context) : undefined;
 
-  const deny = or([identity.deny, boundary?.deny ?? false]);
+  // not `boundary?.deny ?? false`: an unknown deny is undefined, which ?? would read as no deny
+  const deny = or([identity.deny, boundary ? boundary.deny : false]);
   const boundaryAllows = boundary ? boundary.allow : true;
   const allowed = and([identity.allow, not(deny), boundaryAllows]);
 

@@ -501,6 +501,16 @@ describe('other condition operators', () => {
 });
 
 describe('permissions boundaries', () => {
+  test('a Deny of the boundary whose condition cannot be decided makes the answer unknown, as one of an identity policy does', () => {
+    const denyOutsideVpce = { Effect: 'Deny', Action: 's3:GetObject', Resource: '*', Condition: { StringEquals: { 'aws:SourceVpce': 'vpce-1a2b3c4d' } } };
+    const allowAll = { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' };
+
+    const verdict = evaluate(request({}), { identity: [policy('I', allowAll)], boundary: policy('B', allowAll, denyOutsideVpce) });
+
+    expect(verdict.decision).toBe('unknown');
+    expect(verdict.reasons).toEqual([expect.stringContaining('aws:SourceVpce')]);
+  });
+
   test('a request is allowed only when the boundary allows it too', () => {
     const boundary = [allow({ Action: 's3:Get*', Resource: 'arn:aws:s3:::team-artifacts/*' })];
 

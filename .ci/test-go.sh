@@ -7,14 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 
-# runs a step and prints how long it took, whether it passed or not
-timed() {
-  local label=$1 start=$SECONDS rc=0
-  shift
-  "$@" || rc=$?
-  echo "== $label: $((SECONDS - start))s$([ "$rc" = 0 ] || echo ", failed ($rc)")"
-  return "$rc"
-}
+# shellcheck source=.ci/timed.sh
+source .ci/timed.sh
 
 # the machine's Go, in /usr/local/go on this kind of machine; Debian's golang-go (1.19) is older than go.mod's 1.25
 if ! command -v go >/dev/null && [ -x /usr/local/go/bin/go ]; then

@@ -7,15 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 
-# runs a step and prints how long it took, whether it passed or not
-timed() {
-  local label=$1 start=$SECONDS rc=0
-  shift
-  "$@" || rc=$?
-  # on a line of its own: Maven ends its output with an unterminated colour reset
-  printf '\n== %s: %ss%s\n' "$label" "$((SECONDS - start))" "$([ "$rc" = 0 ] || echo ", failed ($rc)")"
-  return "$rc"
-}
+# shellcheck source=.ci/timed.sh
+source .ci/timed.sh
 
 install_java_tools() {
   if ! command -v mvn >/dev/null || ! command -v javac >/dev/null; then

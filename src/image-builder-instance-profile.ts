@@ -500,9 +500,10 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     }
 
     (props.artifactLocations ?? []).forEach((location, i) =>
-      this.grantS3('artifactLocations', { access: 'read', bucket: location.bucket, keyPattern: artifactPrefixes[i], folder: true }));
+      this.grantS3('artifactLocations', { access: 'read', bucket: location.bucket, keyPattern: artifactPrefixes[i], folder: true },
+        folderReason(artifactPrefixes[i])));
     if (props.logLocation) {
-      this.grantS3('logLocation', { access: 'write', bucket: props.logLocation.bucket, keyPattern: logPrefix!, folder: true });
+      this.grantS3('logLocation', { access: 'write', bucket: props.logLocation.bucket, keyPattern: logPrefix!, folder: true }, folderReason(logPrefix!));
     }
 
     for (const repository of props.containerRepositories ?? []) {
@@ -522,7 +523,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    */
   public addArtifactLocation(location: BucketLocation): void {
     const prefix = normalizeKeyPrefix('keyPrefix', location.keyPrefix);
-    this.grantS3('addArtifactLocation', { access: 'read', bucket: location.bucket, keyPattern: prefix, folder: true });
+    this.grantS3('addArtifactLocation', { access: 'read', bucket: location.bucket, keyPattern: prefix, folder: true }, folderReason(prefix));
   }
 
   /**
@@ -571,7 +572,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   public addComponentData(data: string): void {
     if (Token.isUnresolved(data)) {
       Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:componentNotRead',
-        'addComponentData got a document that is not known until deployment, so nothing was granted for it');
+        'addComponentData: the component document given to addComponentData is not known until deployment, so nothing was granted for it');
       return;
     }
     this.grantComponentNeeds(data, 'the component document given to addComponentData');
@@ -728,7 +729,11 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     return bucket;
   }
 
-  private grantS3(prop: string, grant: S3Grant, reasonForWildcard?: string): void {
+  /**
+   * @param nagReason why the '*' of the grant is sound, for cdk-nag; none for a whole bucket, which cdk-nag
+   *   should go on showing
+   */
+  private grantS3(prop: string, grant: S3Grant, nagReason?: string): void {
     const dedupe = `${grant.access}:${grant.folder ? 'folder' : 'object'}:${grant.bucket.node.path}:${grant.keyPattern}:${grant.bucketOwner}`;
     if (this.grantedKeys.has(dedupe)) {
       return;
@@ -741,10 +746,8 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     this.grantedKeys.add(dedupe);
     (grant.access === 'read' ? this.readLocations : this.writeLocations).push({ ...grant, label: prop });
     const objects = this.s3Statements.grant(grant);
-    // a whole bucket is the user's choice, and cdk-nag should go on showing it
-    const reason = reasonForWildcard ?? (grant.keyPattern === '' ? undefined : FOLDER_REASON);
-    if (reason && (grant.folder || grant.keyPattern.includes('*'))) {
-      this.nag.acknowledgeWildcardResource(objects, reason);
+    if (nagReason && (grant.folder || grant.keyPattern.includes('*'))) {
+      this.nag.acknowledgeWildcardResource(objects, nagReason);
     }
   }
 
@@ -808,6 +811,11 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
 
 const FOLDER_REASON = 'Image Builder reads component artifacts from, and writes logs to, any key under this one S3 folder; '
   + 'the wildcard is limited to that folder.';
+
+/** The reason for a folder's wildcard; none for the whole bucket (no prefix), which is the user's choice. */
+function folderReason(pattern: string): string | undefined {
+  return pattern === '' ? undefined : FOLDER_REASON;
+}
 
 /**
  * Why a grant derived from a component document has a '*' that cdk-nag reports, or undefined when nothing

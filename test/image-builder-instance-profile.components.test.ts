@@ -135,6 +135,16 @@ describe('keys are data, not patterns', () => {
 });
 
 describe('what cannot be read is never guessed', () => {
+  test('a document with text shaped like an aws-cdk-lib token is one known only at deployment: a warning, and the synthesis succeeds', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+
+    profile.addComponentData('"":\n  - -1.0000000000000003e+289\n');
+
+    expect(() => Template.fromStack(stack)).not.toThrow();
+    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp('the component document given to addComponentData is not known until deployment'));
+  });
+
   test('a component given by uri is a warning naming it, and grants nothing', () => {
     const stack = new Stack(new App(), 'Stack');
     const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
@@ -180,7 +190,7 @@ describe('what cannot be read is never guessed', () => {
     profile.addComponentData(component.data!);
 
     Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("addComponent: component 'tokenized' \\('Stack/Component'\\) has data that is not known until deployment"));
-    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp('addComponentData got a document that is not known until deployment'));
+    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp('the component document given to addComponentData is not known until deployment'));
     Template.fromStack(stack).resourceCountIs('AWS::IAM::ManagedPolicy', 0);
   });
 

@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { ImageBuilderInstanceProfile } from '../src';
+import { downloadDocument } from './helpers/component-documents';
 import { awsSolutionsFindings, CDK_VERSION, nagFindings, NAG_MAJOR, NAG_V3_PLUGIN_FAILURE, PackName, PACKS } from './helpers/nag';
 import { FullFeaturedStack, scaleProfile } from './helpers/scenarios';
 import { WorkshopStack } from '../examples/workshop';
@@ -89,6 +90,21 @@ whenNagRuns('a whole bucket given as an artifact location is reported: the user 
   expect(ownFindings(awsSolutionsFindings(app))).toEqual([
     expect.stringMatching(/Profile\/Policy\/Resource: AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:s3:::everything\/\*\]$/),
   ]);
+});
+
+whenNagRuns('a document key built from a parameter is acknowledged with a reason that says so; a key that is all parameter is reported', () => {
+  const { app, profile } = workshop();
+
+  profile.addComponentData(downloadDocument('versioned', 's3://team-artifacts/releases/{{ version }}/app.zip', '/tmp/app.zip', ['version']));
+  profile.addComponentData(downloadDocument('anything', 's3://team-anything/{{ key }}', '/tmp/x', ['key']));
+
+  expect(ownFindings(awsSolutionsFindings(app))).toEqual([
+    expect.stringMatching(/AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:s3:::team-anything\/\*\]$/),
+  ]);
+  if (NAG_MAJOR < 3) {
+    const reasons = profile.node.findAll().flatMap(c => (c as any).getMetadata?.('cdk_nag')?.rules_to_suppress ?? []).map((r: any) => r.reason);
+    expect(reasons).toEqual(expect.arrayContaining([expect.stringMatching(/downloads 's3:\/\/team-artifacts\/releases\/\{\{ version \}\}\/app.zip', whose key holds '\{\{ version \}\}'/)]));
+  }
 });
 
 whenNagRuns('statements that fill several managed policies stay acknowledged', () => {

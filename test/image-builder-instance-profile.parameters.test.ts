@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { ComponentAccessChecks, ImageBuilderInstanceProfile, ImageBuilderInstanceProfileProps } from '../src';
+import { bashDocument } from './helpers/component-documents';
 import { ACCOUNT, EffectivePermissions, REGION } from './helpers/effective-permissions';
 
 // every decision below comes from evaluating the synthesized policies and the AWS managed policy documents
@@ -28,21 +29,6 @@ function build(props: (stack: Stack) => ImageBuilderInstanceProfileProps = () =>
   const template = Template.fromStack(stack);
   const permissions = EffectivePermissions.ofRole(template.toJSON() as any, stack.getLogicalId(profile.role.node.defaultChild as iam.CfnRole));
   return { stack, profile, template, permissions };
-}
-
-function component(name: string, command: string): string {
-  return `
-name: ${name}
-schemaVersion: 1.0
-phases:
-  - name: build
-    steps:
-      - name: Configure
-        action: ExecuteBash
-        inputs:
-          commands:
-            - ${command}
-`;
 }
 
 describe('by default (readAllParameters: true)', () => {
@@ -156,7 +142,7 @@ describe('addSecret', () => {
 });
 
 describe('{{ aws:ssm: }} references in component documents', () => {
-  const data = component('configure', [
+  const data = bashDocument('configure', [
     'echo {{ aws:ssm:/team/app/version }}',
     'echo {{ aws:ssm:region-name }}',
     'echo {{ aws:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64 }}',
@@ -193,7 +179,7 @@ describe('{{ aws:ssm: }} references in component documents', () => {
 
   test('a resolve(...) of a document parameter is a warning naming the component, step and reference, and grants nothing', () => {
     const { stack: s, template } = build(() => ({ readAllParameters: false }),
-      profile => profile.addComponentData(component('resolving', 'echo {{ aws:ssm:resolve(ParameterName) }}')));
+      profile => profile.addComponentData(bashDocument('resolving', 'echo {{ aws:ssm:resolve(ParameterName) }}')));
 
     Annotations.fromStack(s).hasWarning('/Stack/Profile', Match.stringLikeRegexp(
       "the component document given to addComponentData, step 'build/Configure' \\(ExecuteBash\\): .*resolve\\(ParameterName\\).*so no ssm:GetParameter was granted"));
@@ -206,7 +192,7 @@ describe('ComponentAccessChecks with readAllParameters: false', () => {
     const app = new App();
     const stack = new Stack(app, 'Stack');
     const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { readAllParameters });
-    const cfn = new imagebuilder.CfnComponent(stack, 'Component', { name: 'configure', platform: 'Linux', version: '1.0.0', data: component('configure', command) });
+    const cfn = new imagebuilder.CfnComponent(stack, 'Component', { name: 'configure', platform: 'Linux', version: '1.0.0', data: bashDocument('configure', command) });
     if (grant) {
       profile.addComponent(cfn);
     }

@@ -575,11 +575,14 @@ describe('fuzzing component documents', () => {
       const stack = new Stack(new App(), 'Stack');
       const byData = new ImageBuilderInstanceProfile(stack, 'ByData');
       const byComponent = new ImageBuilderInstanceProfile(stack, 'ByComponent');
-      const component = new imagebuilder.CfnComponent(stack, 'Component', { name: 'fuzzed-component', platform: 'Linux', version: '1.0.0', data });
+      // aws-cdk-lib itself cannot synthesize a CfnComponent whose data holds text shaped like one of its tokens
+      const cfnCanHoldIt = !/[$#]\{Token\[|-1\.\d{10,16}e\+289/.test(data);
 
       // when
       byData.addComponentData(data);
-      byComponent.addComponent(component);
+      if (cfnCanHoldIt) {
+        byComponent.addComponent(new imagebuilder.CfnComponent(stack, 'Component', { name: 'fuzzed-component', platform: 'Linux', version: '1.0.0', data }));
+      }
       Template.fromStack(stack);
 
       // then

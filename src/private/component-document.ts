@@ -86,7 +86,21 @@ export function readComponentDocument(data: string, component: string): Componen
     reader.warn(`${component}: the component document could not be read to the end (${firstLine(e)}), so what follows the failure was not granted; `
       + 'grant its S3 folders with addArtifactLocation and its parameters with addToPrincipalPolicy');
   }
-  return { s3: reader.s3, parameters: reader.parameters, warnings: reader.warnings, grantNotes: reader.grantNotes };
+  return {
+    s3: reader.s3.map(need => ({ ...need, step: forMessages(need.step), uri: forMessages(need.uri) })),
+    parameters: reader.parameters.map(need => ({ ...need, step: forMessages(need.step), reference: forMessages(need.reference) })),
+    warnings: reader.warnings.map(forMessages),
+    grantNotes: reader.grantNotes.map(forMessages),
+  };
+}
+
+/**
+ * Text of a document as it may stand in a message or cdk-nag reason: aws-cdk-lib resolves the metadata that holds
+ * those, and text shaped like one of its tokens (`${Token[...]}`, `#{Token[...]}`, a number such as
+ * `-1.8881545897087968e+289`) would then be looked up as a token and fail the synthesis.
+ */
+export function forMessages(text: string): string {
+  return text.replace(/[$#]\{Token\[[^\]]*\]\}/g, '<a value known at deployment>').replace(/-1\.\d{10,16}e\+289/g, '<a number known at deployment>');
 }
 
 /**

@@ -16,6 +16,7 @@ import {
 } from './iam';
 import { useMoto } from './moto';
 import { ImageBuilderInstanceProfile } from '../../src';
+import { bashDocument } from '../helpers/component-documents';
 
 jest.setTimeout(60_000);
 
@@ -31,18 +32,7 @@ const parameter = new ssm.StringParameter(stack, 'Version', { parameterName: '/t
 const secret = secretsmanager.Secret.fromSecretNameV2(stack, 'Db', 'prod/db');
 profile.addParameter(parameter);
 profile.addSecret(secret);
-profile.addComponentData(`
-name: configure
-schemaVersion: 1.0
-phases:
-  - name: build
-    steps:
-      - name: Configure
-        action: ExecuteBash
-        inputs:
-          commands:
-            - echo {{ aws:ssm:/team/region }}
-`);
+profile.addComponentData(bashDocument('configure', 'echo {{ aws:ssm:/team/region }}'));
 const policyId = stack.getLogicalId(profile.node.findChild('Policy').node.defaultChild as CfnElement);
 
 let cfn: CloudFormationClient;

@@ -17,3 +17,22 @@ ${declared}phases:
             destination: ${destination}
 `;
 }
+
+/**
+ * An AWSTOE component document with one step 'build/Configure' that runs `command` with ExecuteBash, where a
+ * `{{ aws:ssm:... }}` reference is read like in any other step's inputs.
+ */
+export function bashDocument(name: string, command: string): string {
+  return `
+name: ${name}
+schemaVersion: 1.0
+phases:
+  - name: build
+    steps:
+      - name: Configure
+        action: ExecuteBash
+        inputs:
+          commands:
+            - ${command}
+`;
+}

@@ -3,7 +3,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as fc from 'fast-check';
 import { parse, stringify } from 'yaml';
 import { checkProperty, iamGlobMatches } from './property-helpers';
-import { ComponentNeeds, escapeIamPattern, keyPattern, KeyPart, readComponentDocument, S3Need } from '../../src/private/component-document';
+import { ComponentNeeds, escapeIamPattern, forMessages, keyPattern, KeyPart, readComponentDocument, S3Need } from '../../src/private/component-document';
 
 // property runs take tens of seconds on a busy 2-core machine; jest's default of 5 s would cut them off
 jest.setTimeout(180_000);
@@ -318,7 +318,7 @@ describe('buckets', () => {
 
     // then
     expect(needs.s3).toEqual([]);
-    expect(messages(needs)).toEqual([expect.stringMatching(/the bucket of 's3:\/\/\$\{Token\[.*\]\}\/app.zip' is not known until deployment/)]);
+    expect(messages(needs)).toEqual([expect.stringMatching(/the bucket of 's3:\/\/<a value known at deployment>\/app.zip' is not known until deployment/)]);
   });
 
   // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
@@ -936,6 +936,26 @@ test('escapeIamPattern leaves tokens as they are and escapes the text around the
   const pattern = escapeIamPattern(`a*b/${name}/c?$`);
 
   expect(stack.resolve(pattern)).toEqual(stack.resolve(`a\${*}b/${name}/c\${?}\${$}`));
+});
+
+describe('forMessages', () => {
+  test('replaces text shaped like any aws-cdk-lib string or number token, so resolving a message cannot fail', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const text = 'get s3://${Token[TOKEN.99999]}/a #{Token[X.1]} -1.8881545897087968e+289 ${Token[';
+
+    // when
+    const shown = forMessages(text);
+
+    // then
+    expect(shown).toBe('get s3://<a value known at deployment>/a <a value known at deployment> <a number known at deployment> ${Token[');
+    expect(stack.resolve(shown)).toBe(shown);
+    expect(() => stack.resolve(text)).toThrow();
+  });
+
+  test('leaves other text as it is', () => {
+    expect(forMessages("downloads 's3://b/{{ v }}/${*}-1.5e+289'")).toBe("downloads 's3://b/{{ v }}/${*}-1.5e+289'");
+  });
 });
 
 describe('keyPattern (property)', () => {

@@ -135,14 +135,19 @@ describe('keys are data, not patterns', () => {
 });
 
 describe('what cannot be read is never guessed', () => {
-  test('a document with text shaped like an aws-cdk-lib token is one known only at deployment: a warning, and the synthesis succeeds', () => {
+  // which of these shapes a release takes for a token varies across aws-cdk-lib 2.x: either way, nothing is granted
+  test.each([
+    ['a number', '"":\n  - -1.0000000000000003e+289\n'],
+    ['a string', 'name: ${Token[TOKEN.99999]}\n'],
+  ])('a document with text shaped like an aws-cdk-lib token (%s) is a warning that nothing was granted, and the synthesis succeeds', (_, data) => {
     const stack = new Stack(new App(), 'Stack');
     const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
 
-    profile.addComponentData('"":\n  - -1.0000000000000003e+289\n');
+    profile.addComponentData(data);
 
     expect(() => Template.fromStack(stack)).not.toThrow();
-    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp('the component document given to addComponentData is not known until deployment'));
+    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp('the component document given to addComponentData.*, so nothing was granted for it'));
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::ManagedPolicy', 0);
   });
 
   test('a component given by uri is a warning naming it, and grants nothing', () => {

@@ -15,7 +15,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as nag from 'cdk-nag';
 import { ImageBuilderInstanceProfile } from '../src';
 
-// aws-cdk-lib 2.270+ runs its own CloudFormation validation plugin on every synthesis; it costs every variant
+// aws-cdk-lib 2.262.0 and newer runs its own CloudFormation validation plugin on every synthesis; it costs every variant
 // the same, so it is left out, as the issue that set the targets measured
 process.env.CDK_VALIDATION = 'false';
 const NAG_MAJOR = Number(JSON.parse(fs.readFileSync(require.resolve('cdk-nag/package.json'), 'utf8')).version.split('.')[0]);

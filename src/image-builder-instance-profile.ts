@@ -819,11 +819,11 @@ function folderReason(pattern: string): string | undefined {
 
 /**
  * Why a grant derived from a component document has a '*' that cdk-nag reports, or undefined when nothing
- * true can be said (a key that is all variable grants the whole bucket: cdk-nag should go on showing it).
+ * true can be said (a key that is empty or all variable grants the whole bucket: cdk-nag should go on showing it).
  */
 function wildcardReason(need: S3Need): string | undefined {
   const literal = need.key.filter((part): part is string => typeof part === 'string').join('');
-  if (need.key.length > 0 && literal.replace(/\//g, '') === '') {
+  if (literal.replace(/\//g, '') === '') {
     return undefined;
   }
   const variables = need.key.filter(part => typeof part !== 'string').map(part => (part as { variable: string }).variable);

@@ -92,6 +92,16 @@ whenNagRuns('a whole bucket given as an artifact location is reported: the user 
   ]);
 });
 
+whenNagRuns('a whole bucket that a component downloads as a folder is reported: nothing narrower is true', () => {
+  const { app, profile } = workshop();
+
+  profile.addComponentData(downloadDocument('everything', 's3://everything/*', '/tmp/everything'));
+
+  expect(ownFindings(awsSolutionsFindings(app))).toEqual([
+    expect.stringMatching(/AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:s3:::everything\/\*\]$/),
+  ]);
+});
+
 whenNagRuns('a document key built from a parameter is acknowledged with a reason that says so; a key that is all parameter is reported', () => {
   const { app, profile } = workshop();
 

@@ -53,7 +53,7 @@ for entry in "${matrix[@]}"; do
     exit 1
   fi
   start=$SECONDS
-  log=$(mktemp)
+  log=$(mktemp -p "$work")
   # the sources and tests type-check against this release's typings too (ts-jest caches what it compiled with
   # the floor's, so the tests alone would not notice an interface that grew a member)
   if ! npx tsc --noEmit -p tsconfig.dev.json >"$log" 2>&1; then

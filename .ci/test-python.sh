@@ -4,20 +4,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-start=$SECONDS
-npx projen package:python
-echo "python package built in $((SECONDS - start))s"
+# shellcheck source=.ci/timed.sh
+source .ci/timed.sh
+
+timed "python package (npx projen package:python)" npx projen package:python
 
 venv=.venv
 rm -rf "$venv"
-start=$SECONDS
-python3 -m venv "$venv"
-# the alpha Image Builder L2, for README's example of it (a pre-release: aws-cdk-lib's newest alpha)
-"$venv/bin/pip" install --quiet --disable-pip-version-check dist/python/*.whl pytest twine 'aws-cdk.aws-imagebuilder-alpha>=2.224.0a0'
-echo "python install (wheel, its dependencies from PyPI, pytest, twine) took $((SECONDS - start))s"
+install_wheel() {
+  python3 -m venv "$venv"
+  # the alpha Image Builder L2, for README's example of it (a pre-release: aws-cdk-lib's newest alpha)
+  "$venv/bin/pip" install --quiet --disable-pip-version-check dist/python/*.whl pytest twine 'aws-cdk.aws-imagebuilder-alpha>=2.224.0a0'
+}
+timed "python install (the wheel, its dependencies from PyPI, pytest, twine)" install_wheel
 
 "$venv/bin/twine" check --strict dist/python/*
 
-start=$SECONDS
-"$venv/bin/pytest" test/python
-echo "python tests took $((SECONDS - start))s"
+timed "python tests (pytest)" "$venv/bin/pytest" test/python

@@ -1,5 +1,5 @@
-# Sourced by the language test scripts: timed LABEL COMMAND... runs the command and prints how long it took,
-# whether it passed or not, on a line of its own (Maven ends its output with an unterminated colour reset).
+# Sourced by the Python, Go and Java test scripts: timed LABEL COMMAND... runs the command and prints how long
+# it took, whether it passed or not, on a line of its own (Maven ends its output with an unterminated colour reset).
 timed() {
   local label=$1 start=$SECONDS rc=0
   shift

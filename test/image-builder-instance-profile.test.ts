@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ImageBuilderInstanceProfile } from '../src';
+import { downloadDocument } from './helpers/component-documents';
 
 const SSM_CORE = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] };
 const IMAGE_BUILDER = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/EC2InstanceProfileForImageBuilder']] };
@@ -465,7 +466,11 @@ describe('imported instance profiles', () => {
     const created = asInstanceProfile(new ImageBuilderInstanceProfile(stack, 'Profile'));
 
     expect(imported.role).toBe(role);
-    expect(created.role).toBe((created as ImageBuilderInstanceProfile).role);
+    // seen as an iam.IInstanceProfile, the created profile's role is the role its AWS::IAM::InstanceProfile holds
+    expect(created.role).toBeDefined();
+    const roleId = logicalIdOf(stack, created.role!);
+    expect(Template.fromStack(stack).toJSON().Resources[roleId]?.Type).toBe('AWS::IAM::Role');
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::InstanceProfile', { Roles: [{ Ref: roleId }] });
   });
 
   test('a bad imported name is an error', () => {
@@ -724,6 +729,18 @@ phases:
 
     AssertAnnotations.fromStack(stack).hasWarning('/Stack/Profile',
       Match.stringLikeRegexp("step 'build/Publish' \\(S3Upload\\) writes to 's3://artifacts/components/app.zip', which is inside 's3://artifacts/components/\\*'"));
+  });
+
+  test('a log folder above an S3Download source of the same bucket is a warning that names the step and both folders', () => {
+    const stack = newStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Artifacts', 'artifacts');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { logLocation: { bucket } });
+
+    profile.addComponentData(downloadDocument('install', 's3://artifacts/components/install.sh', '/tmp/install.sh'));
+
+    AssertAnnotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp(
+      "logLocation writes to 's3://artifacts/\\*', which is above 's3://artifacts/components/install.sh' that the component document given to addComponentData, "
+      + "step 'build/Fetch' \\(S3Download\\) reads: a build could overwrite the files that later builds download"));
   });
 
   test('separate folders, and the same folder in two buckets, give no warning', () => {

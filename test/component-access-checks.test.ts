@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ComponentAccessChecks, ImageBuilderInstanceProfile, ImageBuilderInstanceProfileProps } from '../src';
-import { downloadDocument } from './helpers/component-documents';
+import { downloadDocument, replaceOnce, uploadDocument } from './helpers/component-documents';
 
 const DOWNLOAD = downloadDocument('install-app', 's3://team-artifacts/app/install.sh', '/tmp/install.sh');
 const FOLDER_DOWNLOAD = downloadDocument('install-app', 's3://team-artifacts/app/*', '/tmp/app/');
@@ -151,8 +151,8 @@ describe('what the check proves', () => {
 
   test('.iso objects: covered in a bucket of the account, a warning when the bucket\'s owner is not known', () => {
     // EC2InstanceProfileForImageBuilder reads */*.iso in buckets of the principal's account
-    const iso = (source: string, owner?: string) => downloadDocument('install-app', source, '/tmp/x.iso')
-      .replace('            destination:', `${owner ? `            expectedBucketOwner: ${owner}\n` : ''}            destination:`);
+    const iso = (source: string, owner?: string) => replaceOnce(downloadDocument('install-app', source, '/tmp/x.iso'),
+      '            destination:', `${owner ? `            expectedBucketOwner: ${owner}\n` : ''}            destination:`);
     const env = { account: '111122223333', region: 'us-east-1' };
     const ofTheAccount = pipeline({ data: iso('s3://team-isos/windows.iso', '111122223333'), stack: { env } });
     const appBucket = pipeline({ data: iso('s3://team-isos/windows.iso') });
@@ -273,9 +273,7 @@ describe('what the check passes on from the component document', () => {
   });
 
   test('an upload to a folder outside the log location is an error that suggests logLocation', () => {
-    const upload = DOWNLOAD.replace('action: S3Download', 'action: S3Upload')
-      .replace('source: s3://team-artifacts/app/install.sh', 'source: /var/log/build.log')
-      .replace('destination: /tmp/install.sh', 'destination: s3://team-logs/builds/');
+    const upload = uploadDocument('install-app', '/var/log/build.log', 's3://team-logs/builds/');
     const { stack, profile } = pipeline({ data: upload });
     profile.addArtifactLocation({ bucket: s3.Bucket.fromBucketName(stack, 'Logs', 'team-logs') });
 
@@ -283,7 +281,7 @@ describe('what the check passes on from the component document', () => {
   });
 
   test('a parameter that components read is covered by AmazonSSMManagedInstanceCore by default', () => {
-    const data = DOWNLOAD.replace('destination: /tmp/install.sh', 'destination: /tmp/{{ aws:ssm:/team/install-dir }}/install.sh');
+    const data = downloadDocument('install-app', 's3://team-artifacts/app/install.sh', '/tmp/{{ aws:ssm:/team/install-dir }}/install.sh');
     const { stack, profile, component } = pipeline({ data });
 
     profile.addComponent(component);

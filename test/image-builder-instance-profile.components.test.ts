@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
 import { ImageBuilderInstanceProfile } from '../src';
 import { downloadDocument } from './helpers/component-documents';
 import { EffectivePermissions } from './helpers/effective-permissions';
@@ -78,6 +79,15 @@ describe('addComponent', () => {
   test('downloads grant nothing to write', async () => {
     expect(await permissions.decide('s3:PutObject', 'arn:aws:s3:::mybucket/path/to/file.txt')).toEqual('ImplicitlyDenied');
     expect(await permissions.decide('s3:PutObject', 'arn:aws:s3:::mybucket/path/to/folder/x')).toEqual('ImplicitlyDenied');
+  });
+
+  test('a construct that holds no CfnComponent is an error that names it', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+    const notAComponent = new Construct(stack, 'NotAComponent');
+    new s3.Bucket(notAComponent, 'Bucket');
+
+    expect(() => profile.addComponent(notAComponent)).toThrow(/^addComponent: 'Stack\/NotAComponent' is not an Image Builder component/);
   });
 });
 

@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
 import { ImageBuilderInstanceProfile } from '../src';
 import { downloadDocument } from './helpers/component-documents';
 import { awsSolutionsFindings, CDK_VERSION, nagFindings, NAG_MAJOR, NAG_V3_PLUGIN_FAILURE, PackName, PACKS } from './helpers/nag';
@@ -115,6 +116,46 @@ whenNagRuns('a document key built from a parameter is acknowledged with a reason
     const reasons = profile.node.findAll().flatMap(c => (c as any).getMetadata?.('cdk_nag')?.rules_to_suppress ?? []).map((r: any) => r.reason);
     expect(reasons).toEqual(expect.arrayContaining([expect.stringMatching(/downloads 's3:\/\/team-artifacts\/releases\/\{\{ version \}\}\/app.zip', whose key holds '\{\{ version \}\}'/)]));
   }
+});
+
+/**
+ * The acknowledgments recorded under the construct, as `<rule>[<finding>]` with their reasons: cdk-nag 2's
+ * `cdk_nag` metadata, one entry per finding it applies to, or cdk-nag 3's acknowledged-rules metadata.
+ */
+function acknowledgments(scope: Construct): { id: string; reason: string }[] {
+  if (NAG_MAJOR < 3) {
+    return scope.node.findAll().flatMap(c => (c as any).getMetadata?.('cdk_nag')?.rules_to_suppress ?? [])
+      .flatMap((r: any) => (r.applies_to ?? ['']).map((finding: string) => ({ id: finding ? `${r.id}[${finding}]` : r.id, reason: r.reason })));
+  }
+  return scope.node.findAll().flatMap(c => c.node.metadata.filter(m => m.type === 'aws:cdk:acknowledged-rules'))
+    .flatMap(m => Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({ id: id.replace(/^annotation::/, ''), reason })));
+}
+
+whenNagRuns('the acknowledgments give the reasons the README states: managed policies, folder wildcards and literal stars', () => {
+  // given the workshop profile, and a document that downloads an object whose key holds the character '*'
+  const { app, profile } = workshop();
+  profile.addComponentData(downloadDocument('starred', 's3://team-artifacts/builds/a*b.zip', '/tmp/ab.zip'));
+
+  // when a pack checks it
+  const findings = awsSolutionsFindings(app);
+
+  // then the acknowledgments cover every finding about the construct's own choices, with these reasons
+  expect(ownFindings(findings)).toEqual([]);
+  expect(acknowledgments(profile)).toEqual(expect.arrayContaining([
+    {
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/EC2InstanceProfileForImageBuilder]',
+      reason: expect.stringMatching(/^EC2 Image Builder requires this AWS managed policy on the instance profile of its build and test instances; AWS maintains it as the service changes\.$/),
+    },
+    {
+      id: expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Bucket[^>]*\.Arn>\/components\/\*\]$/),
+      reason: expect.stringMatching(/the wildcard is limited to that folder/),
+    },
+    {
+      // cdk-nag names the escaped '${*}' as a reference: '<*>'
+      id: expect.stringMatching(/^AwsSolutions-IAM5\[Resource::.*team-artifacts\/builds\/a<\*>b\.zip\]$/),
+      reason: expect.stringMatching(/downloads 's3:\/\/team-artifacts\/builds\/a\*b\.zip': its '\*' is a character of the key, escaped for IAM as \$\{\*\}, not a wildcard/),
+    },
+  ]));
 });
 
 whenNagRuns('statements that fill several managed policies stay acknowledged', () => {

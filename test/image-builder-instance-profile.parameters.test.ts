@@ -45,6 +45,48 @@ describe('by default (readAllParameters: true)', () => {
   });
 });
 
+describe('by default, a SecureString under a key whose key policy lets the account use it through SSM', () => {
+  // the key policy of the AWS managed key aws/ssm: any principal of the account, only through Parameter Store
+  let keyArn = '';
+  const { permissions } = build(stack => {
+    const key = new kms.Key(stack, 'SsmKey', {
+      policy: new iam.PolicyDocument({
+        statements: [new iam.PolicyStatement({
+          principals: [new iam.AnyPrincipal()],
+          actions: ['kms:Decrypt', 'kms:DescribeKey'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'kms:ViaService': `ssm.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT } },
+        })],
+      }),
+    });
+    keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${stack.getLogicalId(key.node.defaultChild as kms.CfnKey)}`;
+    return {};
+  });
+  // what KMS sees when Parameter Store decrypts a SecureString for the instance
+  const throughSsm = {
+    'kms:ViaService': `ssm.${REGION}.amazonaws.com`,
+    'kms:CallerAccount': ACCOUNT,
+    'aws:CalledVia': ['ssm.amazonaws.com'],
+    'kms:EncryptionContextKeys': ['PARAMETER_ARN'],
+  };
+
+  test('can be read: ssm:GetParameter on it, and kms:Decrypt through SSM', async () => {
+    expect(await permissions.decide('ssm:GetParameter', PARAMETER('prod/db/password'), CONTEXT)).toBe('Allowed');
+    expect(await permissions.decide('kms:Decrypt', keyArn, { ...CONTEXT, ...throughSsm })).toBe('Allowed');
+  });
+
+  test('the key is not usable directly: kms:Decrypt without kms:ViaService is denied', async () => {
+    const { 'kms:ViaService': _, ...direct } = throughSsm;
+    expect(await permissions.decide('kms:Decrypt', keyArn, { ...CONTEXT, ...direct })).toBe('ImplicitlyDenied');
+    expect(await permissions.decide('kms:Decrypt', keyArn, { ...CONTEXT, ...throughSsm, 'kms:CallerAccount': '999988887777' })).toBe('ImplicitlyDenied');
+  });
+
+  test('readAllParameters: false takes the read away: ssm:GetParameter on it is denied', async () => {
+    const { permissions: narrow } = build(() => ({ readAllParameters: false }));
+    expect(await narrow.decide('ssm:GetParameter', PARAMETER('prod/db/password'), CONTEXT)).toBe('ImplicitlyDenied');
+  });
+});
+
 describe('readAllParameters: false', () => {
   const { template, permissions } = build(() => ({ readAllParameters: false }));
 
@@ -185,6 +227,16 @@ describe('{{ aws:ssm: }} references in component documents', () => {
       "the component document given to addComponentData, step 'build/Configure' \\(ExecuteBash\\): .*resolve\\(ParameterName\\).*so no ssm:GetParameter was granted"));
     template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
   });
+
+  test('a name that Parameter Store cannot hold is a warning naming the component, step and reference, and grants nothing', () => {
+    const { stack: s, template } = build(() => ({ readAllParameters: false }), (profile, st) => profile.addComponent(new imagebuilder.CfnComponent(st, 'Component', {
+      name: 'configure', platform: 'Linux', version: '1.0.0', data: bashDocument('configure', 'echo {{ aws:ssm:/my param }}'),
+    })));
+
+    Annotations.fromStack(s).hasWarning('/Stack/Profile', Match.stringLikeRegexp(
+      "component 'configure', step 'build/Configure' \\(ExecuteBash\\): '\\{\\{ aws:ssm:/my param \\}\\}' names no parameter that Parameter Store can hold.*nothing was granted"));
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+  });
 });
 
 describe('ComponentAccessChecks with readAllParameters: false', () => {
@@ -223,6 +275,14 @@ describe('ComponentAccessChecks with readAllParameters: false', () => {
 
     Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
     Annotations.fromStack(stack).hasNoWarning('/Stack/Pipeline', Match.anyValue());
+  });
+
+  test('a secret reference whose parameter the default policy reads, but whose secret no policy grants, is an error that the secret cannot be read', () => {
+    const stack = pipeline(true, 'echo {{ aws:ssm:/aws/reference/secretsmanager/prod/db }}', false);
+
+    Annotations.fromStack(stack).hasError('/Stack/Pipeline', Match.stringLikeRegexp(
+      "component 'configure', step 'build/Configure' \\(ExecuteBash\\) reads the parameter \\{\\{ aws:ssm:/aws/reference/secretsmanager/prod/db \\}\\}, "
+      + "but the instance profile 'Stack/Profile' cannot read it.*allows secretsmanager:GetSecretValue on '[^']*:secret:prod/db-"));
   });
 
   test('a resolve(...) cannot be checked: a warning, never an error', () => {

@@ -102,6 +102,40 @@ describe('without any location', () => {
   });
 });
 
+describe('EC2InstanceProfileForImageBuilder, conditions that must all hold', () => {
+  const permissions = permissionsOf(() => ({}));
+  const volume = `arn:aws:ec2:${REGION}:${ACCOUNT}:volume/vol-0123456789abcdef0`;
+  const snapshot = `arn:aws:ec2:${REGION}::snapshot/snap-0123456789abcdef0`;
+
+  test('a snapshot or tag with CreatedBy set to another value is denied, as is a volume without the tag', async () => {
+    const otherTag = { 'aws:RequestTag/CreatedBy': 'EC2 Image Builder (copy)', 'aws:TagKeys': ['CreatedBy'] };
+    expect(await permissions.decide('ec2:CreateSnapshot', snapshot, otherTag)).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('ec2:CreateSnapshot', snapshot)).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('ec2:CreateTags', snapshot, { ...otherTag, 'ec2:CreateAction': 'CreateSnapshot' })).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('ec2:CreateTags', snapshot, { 'aws:RequestTag/CreatedBy': 'someone', 'aws:TagKeys': ['CreatedBy'], 'ec2:CreateAction': 'CreateSnapshot' }))
+      .toEqual('ImplicitlyDenied');
+    // tagging outside a CreateSnapshot call, with the right tag
+    expect(await permissions.decide('ec2:CreateTags', snapshot, { 'aws:RequestTag/CreatedBy': 'EC2 Image Builder', 'aws:TagKeys': ['CreatedBy'] }))
+      .toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('ec2:CreateSnapshot', volume)).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('ec2:CreateSnapshot', volume, { 'aws:ResourceTag/CreatedBy': 'ec2 image builder' })).toEqual('ImplicitlyDenied');
+  });
+
+  test('CloudWatch log groups and streams can be created under /aws/imagebuilder/ only', async () => {
+    // the resource of each action, as IAM defines it: CreateLogGroup acts on a log group, CreateLogStream on a log stream
+    const resourceOf: Record<string, (group: string) => string> = {
+      'logs:CreateLogGroup': group => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${group}`,
+      'logs:CreateLogStream': group => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${group}:log-stream:1.0.0/1`,
+    };
+    for (const [action, resource] of Object.entries(resourceOf)) {
+      expect([action, await permissions.decide(action, resource('/aws/imagebuilder/my-recipe'))]).toEqual([action, 'Allowed']);
+      for (const elsewhere of ['/app/secrets', '/aws/lambda/f', '/aws/imagebuilder-other/x', '/aws/ImageBuilder/x']) {
+        expect([action, elsewhere, await permissions.decide(action, resource(elsewhere))]).toEqual([action, elsewhere, 'ImplicitlyDenied']);
+      }
+    }
+  });
+});
+
 describe('kms:Decrypt of EC2InstanceProfileForImageBuilder', () => {
   let KEY = '';
   const permissions = permissionsOf(stack => {
@@ -114,6 +148,18 @@ describe('kms:Decrypt of EC2InstanceProfileForImageBuilder', () => {
     expect(await permissions.decide('kms:Decrypt', KEY, viaImageBuilder)).toEqual('Allowed');
     expect(await permissions.decide('kms:Decrypt', KEY, { 'aws:CalledVia': ['s3.amazonaws.com'], 'kms:EncryptionContextKeys': ['aws:s3:arn'] })).toEqual('ImplicitlyDenied');
     expect(await permissions.decide('kms:Decrypt', KEY)).toEqual('ImplicitlyDenied');
+  });
+
+  test('needs both: aws:CalledVia imagebuilder without the aws:imagebuilder:arn context key is denied, and that key without Image Builder calling', async () => {
+    const kmsCall = { 'kms:CallerAccount': ACCOUNT };
+    const calledViaImageBuilder = { ...kmsCall, 'aws:CalledVia': ['imagebuilder.amazonaws.com'], 'kms:ViaService': `imagebuilder.${REGION}.amazonaws.com` };
+    const imageBuilderContext = { 'kms:EncryptionContextKeys': ['aws:imagebuilder:arn'] };
+
+    expect(await permissions.decide('kms:Decrypt', KEY, { ...calledViaImageBuilder, ...imageBuilderContext })).toEqual('Allowed');
+    expect(await permissions.decide('kms:Decrypt', KEY, calledViaImageBuilder)).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('kms:Decrypt', KEY, { ...calledViaImageBuilder, 'kms:EncryptionContextKeys': ['aws:s3:arn'] })).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('kms:Decrypt', KEY, { ...kmsCall, ...imageBuilderContext })).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('kms:Decrypt', KEY, { ...kmsCall, ...imageBuilderContext, 'aws:CalledVia': ['s3.amazonaws.com'] })).toEqual('ImplicitlyDenied');
   });
 });
 
@@ -205,6 +251,86 @@ describe('KMS-encrypted buckets', () => {
     const templatePolicies = plain.identityPolicies.filter(p => !p.name.startsWith('arn:'));
     expect(templatePolicies.flatMap(p => p.policy.Statement).flatMap((s: any) => [s.Action].flat())
       .filter((a: string) => a.startsWith('kms:'))).toEqual([]);
+  });
+});
+
+describe('an artifact bucket and a log bucket with keys of their own', () => {
+  const keys = { artifacts: '', logs: '' };
+  const permissions = permissionsOf(stack => {
+    const keyArn = (key: kms.Key) => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${stack.getLogicalId(key.node.defaultChild as kms.CfnKey)}`;
+    const artifactKey = new kms.Key(stack, 'ArtifactKey');
+    const logKey = new kms.Key(stack, 'LogKey');
+    keys.artifacts = keyArn(artifactKey);
+    keys.logs = keyArn(logKey);
+    const artifacts = new s3.Bucket(stack, 'Artifacts', { bucketName: 'artifacts', encryptionKey: artifactKey });
+    const logs = new s3.Bucket(stack, 'Logs', { bucketName: 'logs', encryptionKey: logKey });
+    return { artifactLocations: [{ bucket: artifacts, keyPrefix: 'components' }], logLocation: { bucket: logs, keyPrefix: 'logs' } };
+  });
+  // S3 calls KMS for the instance
+  const viaS3 = { 'kms:CallerAccount': ACCOUNT, 'kms:ViaService': `s3.${REGION}.amazonaws.com`, 'aws:CalledVia': ['s3.amazonaws.com'] };
+
+  test('the artifact key decrypts downloads, and encrypts nothing', async () => {
+    expect(await permissions.decide('kms:Decrypt', keys.artifacts, viaS3)).toEqual('Allowed');
+    expect(await permissions.decide('kms:GenerateDataKey', keys.artifacts, viaS3)).toEqual('ImplicitlyDenied');
+  });
+
+  test('the log key encrypts uploads and decrypts, as a multipart SSE-KMS upload needs', async () => {
+    expect(await permissions.decide('kms:GenerateDataKey', keys.logs, viaS3)).toEqual('Allowed');
+    expect(await permissions.decide('kms:Decrypt', keys.logs, viaS3)).toEqual('Allowed');
+  });
+});
+
+describe('buckets imported with and without their key', () => {
+  const viaS3 = { 'kms:CallerAccount': ACCOUNT, 'kms:ViaService': `s3.${REGION}.amazonaws.com`, 'aws:CalledVia': ['s3.amazonaws.com'] };
+  const keyArnOf = (stack: Stack, key: kms.CfnKey) => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${stack.getLogicalId(key)}`;
+
+  test('fromBucketAttributes with encryptionKey gets kms:Decrypt on that key', async () => {
+    let KEY = '';
+    const permissions = permissionsOf(stack => {
+      const key = new kms.Key(stack, 'Key');
+      KEY = keyArnOf(stack, key.node.defaultChild as kms.CfnKey);
+      return { artifactLocations: [{ bucket: s3.Bucket.fromBucketAttributes(stack, 'B', { bucketName: 'artifacts', encryptionKey: key }), keyPrefix: 'components' }] };
+    });
+
+    expect(await permissions.decide('s3:GetObject', `${ARTIFACTS}/components/install.sh`)).toEqual('Allowed');
+    expect(await permissions.decide('kms:Decrypt', KEY, viaS3)).toEqual('Allowed');
+  });
+
+  test('fromBucketName gets no kms: action at all', async () => {
+    let KEY = '';
+    const permissions = permissionsOf(stack => {
+      // the bucket's key exists, but the import does not name it
+      KEY = keyArnOf(stack, new kms.Key(stack, 'Key').node.defaultChild as kms.CfnKey);
+      return { artifactLocations: [{ bucket: s3.Bucket.fromBucketName(stack, 'B', 'artifacts'), keyPrefix: 'components' }] };
+    });
+
+    expect(await permissions.decide('s3:GetObject', `${ARTIFACTS}/components/install.sh`)).toEqual('Allowed');
+    expect(await permissions.decide('kms:Decrypt', KEY, viaS3)).toEqual('ImplicitlyDenied');
+    const templatePolicies = permissions.identityPolicies.filter(p => !p.name.startsWith('arn:'));
+    expect(templatePolicies.flatMap(p => [p.policy.Statement].flat()).flatMap((s: any) => [s.Action].flat())
+      .filter((a: string) => a.startsWith('kms:'))).toEqual([]);
+  });
+
+  test('a key whose policy does not let the account\'s IAM policies grant its use denies kms:Decrypt despite the grant', async () => {
+    let KEY = '';
+    const permissions = permissionsOf(stack => {
+      // a key policy that trusts one administrator role only, not the account
+      const cfnKey = new kms.CfnKey(stack, 'Key', {
+        keyPolicy: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/KeyAdmin` }, Action: 'kms:*', Resource: '*' }],
+        },
+      });
+      KEY = keyArnOf(stack, cfnKey);
+      const bucket = s3.Bucket.fromBucketAttributes(stack, 'B', { bucketName: 'artifacts', encryptionKey: kms.Key.fromCfnKey(cfnKey) });
+      return { artifactLocations: [{ bucket, keyPrefix: 'components' }] };
+    });
+
+    // the role's own policies do grant it: only the key policy denies
+    const granted = permissions.identityPolicies.filter(p => !p.name.startsWith('arn:')).flatMap(p => [p.policy.Statement].flat())
+      .filter((s: any) => [s.Action].flat().includes('kms:Decrypt') && [s.Resource].flat().includes(KEY));
+    expect(granted).not.toEqual([]);
+    expect(await permissions.decide('kms:Decrypt', KEY, viaS3)).toEqual('ImplicitlyDenied');
   });
 });
 

@@ -1,9 +1,13 @@
+import * as fs from 'fs';
+import { join } from 'path';
 import { App, CfnParameter, Lazy, Stack } from 'aws-cdk-lib';
 import { Annotations as AssertAnnotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ImageBuilderInstanceProfile } from '../src';
+import { downloadDocument } from './helpers/component-documents';
+import { WorkshopStack } from '../examples/workshop';
 
 const SSM_CORE = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] };
 const IMAGE_BUILDER = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/EC2InstanceProfileForImageBuilder']] };
@@ -465,7 +469,11 @@ describe('imported instance profiles', () => {
     const created = asInstanceProfile(new ImageBuilderInstanceProfile(stack, 'Profile'));
 
     expect(imported.role).toBe(role);
-    expect(created.role).toBe((created as ImageBuilderInstanceProfile).role);
+    // seen as an iam.IInstanceProfile, the created profile's role is the role its AWS::IAM::InstanceProfile holds
+    expect(created.role).toBeDefined();
+    const roleId = logicalIdOf(stack, created.role!);
+    expect(Template.fromStack(stack).toJSON().Resources[roleId]?.Type).toBe('AWS::IAM::Role');
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::InstanceProfile', { Roles: [{ Ref: roleId }] });
   });
 
   test('a bad imported name is an error', () => {
@@ -726,6 +734,18 @@ phases:
       Match.stringLikeRegexp("step 'build/Publish' \\(S3Upload\\) writes to 's3://artifacts/components/app.zip', which is inside 's3://artifacts/components/\\*'"));
   });
 
+  test('a log folder above an S3Download source of the same bucket is a warning that names the step and both folders', () => {
+    const stack = newStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Artifacts', 'artifacts');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { logLocation: { bucket } });
+
+    profile.addComponentData(downloadDocument('install', 's3://artifacts/components/install.sh', '/tmp/install.sh'));
+
+    AssertAnnotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp(
+      "logLocation writes to 's3://artifacts/\\*', which is above 's3://artifacts/components/install.sh' that the component document given to addComponentData, "
+      + "step 'build/Fetch' \\(S3Download\\) reads: a build could overwrite the files that later builds download"));
+  });
+
   test('separate folders, and the same folder in two buckets, give no warning', () => {
     const stack = newStack();
     const artifacts = s3.Bucket.fromBucketName(stack, 'Artifacts', 'artifacts');
@@ -754,5 +774,29 @@ describe('grants added after the policy was resolved', () => {
     const json = JSON.stringify(Template.fromStack(stack).toJSON());
     expect(json).toContain(':s3:::artifacts/components/*');
     expect(json).toContain(':s3:::artifacts/scripts/*');
+  });
+});
+
+describe('upgrades', () => {
+  // the ids CloudFormation knows the deployed workshop role and instance profile by (test/integ.workshop.ts.snapshot):
+  // a change of either replaces them on the next deployment
+  const ROLE_ID = 'TeamRoleE6B565D1';
+  const INSTANCE_PROFILE_ID = 'TeamRoleInstanceProfile36271B8F';
+
+  test('the role and the instance profile keep their logical ids, so an upgrade does not replace them', () => {
+    const stack = new WorkshopStack(new App(), 'ImageBuilderInstanceProfileWorkshop');
+
+    const resources = Template.fromStack(stack).toJSON().Resources;
+
+    expect(Object.keys(resources).filter(id => resources[id].Type === 'AWS::IAM::Role')).toEqual([ROLE_ID]);
+    expect(Object.keys(resources).filter(id => resources[id].Type === 'AWS::IAM::InstanceProfile')).toEqual([INSTANCE_PROFILE_ID]);
+    expect(resources[INSTANCE_PROFILE_ID].Properties.Roles).toEqual([{ Ref: ROLE_ID }]);
+  });
+
+  test('the committed integration snapshot holds the same ids', () => {
+    const snapshot = JSON.parse(fs.readFileSync(join(__dirname, 'integ.workshop.ts.snapshot', 'ImageBuilderInstanceProfileWorkshop.template.json'), 'utf8'));
+
+    expect(snapshot.Resources[ROLE_ID]?.Type).toBe('AWS::IAM::Role');
+    expect(snapshot.Resources[INSTANCE_PROFILE_ID]?.Type).toBe('AWS::IAM::InstanceProfile');
   });
 });

@@ -36,3 +36,34 @@ phases:
             - ${command}
 `;
 }
+
+/**
+ * An AWSTOE component document with one step 'build/Publish' that uploads the local `source` to `destination`
+ * with S3Upload, in the shape AWS documents.
+ */
+export function uploadDocument(name: string, source: string, destination: string): string {
+  return `
+name: ${name}
+schemaVersion: 1.0
+phases:
+  - name: build
+    steps:
+      - name: Publish
+        action: S3Upload
+        inputs:
+          - source: ${source}
+            destination: ${destination}
+`;
+}
+
+/**
+ * `text` with its one occurrence of `search` replaced; throws when `search` does not occur exactly once, so
+ * that a change of a document's shape cannot silently leave a test's document as it was.
+ */
+export function replaceOnce(text: string, search: string, replacement: string): string {
+  const count = text.split(search).length - 1;
+  if (count !== 1) {
+    throw new Error(`expected '${search}' once in the document, found it ${count} times:\n${text}`);
+  }
+  return text.replace(search, () => replacement);
+}

@@ -25,6 +25,16 @@ export type PackName = keyof typeof PACKS;
  */
 export const NAG_V3_PLUGIN_FAILURE: string | undefined = NAG_MAJOR >= 3 ? probeNagV3() : undefined;
 
+/** The one aws-cdk-lib release on which cdk-nag 3's packs are known not to run (the README says so). */
+const NAG_V3_BROKEN_ON = '2.257.0';
+
+// the probe decides which cdk-nag 3 tests run: it must not switch them off, or on, anywhere but where it is known to
+if (NAG_MAJOR >= 3 && (NAG_V3_PLUGIN_FAILURE !== undefined) !== (CDK_VERSION === NAG_V3_BROKEN_ON)) {
+  throw new Error(NAG_V3_PLUGIN_FAILURE !== undefined
+    ? `cdk-nag 3's packs did not run as validation plugins on aws-cdk-lib ${CDK_VERSION}, which would skip every cdk-nag test: ${NAG_V3_PLUGIN_FAILURE}`
+    : `cdk-nag 3's packs ran as validation plugins on aws-cdk-lib ${CDK_VERSION}, where they are known to fail: update the README and this helper`);
+}
+
 function probeNagV3(): string | undefined {
   const app = new App({ context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
   new Stack(app, 'Probe');

@@ -201,6 +201,28 @@ describe('S3Statements', () => {
     ]);
   });
 
+  test('a key granted again after its statement has closed is not granted twice', () => {
+    // given: bucket 0's folders fill policies, bucket 1's key opens a new kms:Decrypt statement in a later policy
+    const { stack, policies, statements } = setup();
+    const keys = [new kms.Key(stack, 'Key0'), new kms.Key(stack, 'Key1')];
+    const buckets = keys.map((encryptionKey, i) => new s3.Bucket(stack, `Encrypted${i}`, { encryptionKey }));
+    for (let i = 0; i < 150; i++) {
+      statements.grant(read(buckets[0], `team-${i}/components`));
+    }
+    statements.grant(read(buckets[1], 'components'));
+
+    // when: one more folder of bucket 0, whose key the closed statement already holds
+    statements.grant(read(buckets[0], 'late/components'));
+
+    // then: each key is in one kms:Decrypt statement, once
+    const decrypts = statementsOf(stack, policies).filter(s => s.Action === 'kms:Decrypt');
+    const holding = (key: kms.Key) => decrypts.flatMap(s => [s.Resource].flat())
+      .filter(r => JSON.stringify(r) === JSON.stringify(stack.resolve(key.keyArn)));
+    expect(policies.all.length).toBeGreaterThan(1);
+    expect(holding(keys[0])).toHaveLength(1);
+    expect(holding(keys[1])).toHaveLength(1);
+  });
+
   test('a bucket without a key gets no KMS statement', () => {
     // given
     const { stack, policies, statements } = setup();

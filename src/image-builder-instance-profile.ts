@@ -452,7 +452,6 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     this.immutableRole = isImmutable(this.role);
     this.nag = new NagAcknowledgements(this, this.role);
     this.policies = new OwnPolicies(this, this.role, policy => {
-      this.nag.addOwnPolicy(policy);
       RolePolicies.of(Stack.of(policy)).attachedTo(policy.node.defaultChild as iam.CfnManagedPolicy, this.role);
     });
     this.s3Statements = new S3Statements(this.policies);
@@ -625,12 +624,12 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       this.containerRecipesGranted = true;
       // ECR has no resource-level permission for the authorization token
       // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html
-      this.grant('addContainerRepository', ['ecr:GetAuthorizationToken'], '*');
-      this.nag.acknowledgeWildcardResource('*', 'ecr:GetAuthorizationToken has no resource-level permission: ECR accepts only "*" for it, '
+      const tokenPolicy = this.grant('addContainerRepository', ['ecr:GetAuthorizationToken'], '*');
+      this.nag.acknowledgeWildcardResource(tokenPolicy, '*', 'ecr:GetAuthorizationToken has no resource-level permission: ECR accepts only "*" for it, '
         + 'and the token lets the build push and pull only where the other statements allow.');
       const recipes = Stack.of(this).formatArn({ service: 'imagebuilder', resource: 'container-recipe', resourceName: '*' });
-      this.grant('addContainerRepository', ['imagebuilder:GetContainerRecipe'], recipes);
-      this.nag.acknowledgeWildcardResource(recipes, 'The build instance reads the container recipe that it builds, which the instance profile '
+      const recipesPolicy = this.grant('addContainerRepository', ['imagebuilder:GetContainerRecipe'], recipes);
+      this.nag.acknowledgeWildcardResource(recipesPolicy, recipes, 'The build instance reads the container recipe that it builds, which the instance profile '
         + 'does not know; this is every container recipe of the account, which EC2InstanceProfileForImageBuilderECRContainerBuilds grants on "*".');
     }
   }
@@ -745,9 +744,9 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       'grant the access outside this app and leave the location out');
     this.grantedKeys.add(dedupe);
     (grant.access === 'read' ? this.readLocations : this.writeLocations).push({ ...grant, label: prop });
-    const objects = this.s3Statements.grant(grant);
+    const { objects, policy } = this.s3Statements.grant(grant);
     if (nagReason && (grant.folder || grant.keyPattern.includes('*'))) {
-      this.nag.acknowledgeWildcardResource(objects, nagReason);
+      this.nag.acknowledgeWildcardResource(policy, objects, nagReason);
     }
   }
 

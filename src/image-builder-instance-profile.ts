@@ -410,7 +410,6 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   private readonly containerBuilds: boolean;
   private readonly readLocations = new Array<Location>();
   private readonly writeLocations = new Array<Location>();
-  private readonly grantedResources = new Set<string>();
   private containerRecipesGranted = false;
   private withoutRole?: iam.IInstanceProfile;
 
@@ -453,7 +452,6 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     this.immutableRole = isImmutable(this.role);
     this.nag = new NagAcknowledgements(this, this.role);
     this.policies = new OwnPolicies(this, this.role, policy => {
-      this.nag.addOwnPolicy(policy);
       RolePolicies.of(Stack.of(policy)).attachedTo(policy.node.defaultChild as iam.CfnManagedPolicy, this.role);
     });
     this.s3Statements = new S3Statements(this.policies);
@@ -626,12 +624,12 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       this.containerRecipesGranted = true;
       // ECR has no resource-level permission for the authorization token
       // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html
-      this.grant('addContainerRepository', ['ecr:GetAuthorizationToken'], '*');
-      this.nag.acknowledgeWildcardResource('*', 'ecr:GetAuthorizationToken has no resource-level permission: ECR accepts only "*" for it, '
+      const tokenPolicy = this.grant('addContainerRepository', ['ecr:GetAuthorizationToken'], '*');
+      this.nag.acknowledgeWildcardResource(tokenPolicy, '*', 'ecr:GetAuthorizationToken has no resource-level permission: ECR accepts only "*" for it, '
         + 'and the token lets the build push and pull only where the other statements allow.');
       const recipes = Stack.of(this).formatArn({ service: 'imagebuilder', resource: 'container-recipe', resourceName: '*' });
-      this.grant('addContainerRepository', ['imagebuilder:GetContainerRecipe'], recipes);
-      this.nag.acknowledgeWildcardResource(recipes, 'The build instance reads the container recipe that it builds, which the instance profile '
+      const recipesPolicy = this.grant('addContainerRepository', ['imagebuilder:GetContainerRecipe'], recipes);
+      this.nag.acknowledgeWildcardResource(recipesPolicy, recipes, 'The build instance reads the container recipe that it builds, which the instance profile '
         + 'does not know; this is every container recipe of the account, which EC2InstanceProfileForImageBuilderECRContainerBuilds grants on "*".');
     }
   }
@@ -706,18 +704,22 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     return { partition: stack.partition, region: stack.region, account: stack.account };
   }
 
-  /** Allows `actions` on one resource, in the construct's own policies. */
-  private grant(prop: string, actions: string[], resource: string): void {
-    const dedupe = `${actions.join(',')} ${resource}`;
-    if (this.grantedResources.has(dedupe)) {
-      return;
-    }
+  /**
+   * Allows `actions` on one resource, in the construct's own policies (once, however often it is asked).
+   *
+   * @returns the policy that holds the grant
+   */
+  private grant(prop: string, actions: string[], resource: string): iam.ManagedPolicy {
+    this.assertMutableRole(prop, `${actions.join(', ')} on '${resource}'`, 'grant it outside this app');
+    return this.policies.allow(actions, resource);
+  }
+
+  /** Throws when the role cannot take the construct's policies, naming what could not be granted and what to do. */
+  private assertMutableRole(prop: string, what: string, instead: string): void {
     if (this.immutableRole) {
       throw new Error(`${prop}: the role '${this.role.node.path}' cannot take new policies (it is immutable, for example imported `
-        + `with mutable: false), so ${actions.join(', ')} on '${resource}' cannot be granted; import the role as mutable, or grant it outside this app`);
+        + `with mutable: false), so ${what} cannot be granted; import the role as mutable, or ${instead}`);
     }
-    this.grantedResources.add(dedupe);
-    this.policies.allow(actions, resource);
   }
 
   private componentBucket(bucketName: string): s3.IBucket {
@@ -738,16 +740,13 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     if (this.grantedKeys.has(dedupe)) {
       return;
     }
-    if (this.immutableRole) {
-      throw new Error(`${prop}: the role '${this.role.node.path}' cannot take new policies (it is immutable, for example imported `
-        + `with mutable: false), so ${grant.access} access to '${grant.bucket.node.path}/${grant.keyPattern}' cannot be granted; `
-        + 'import the role as mutable, or grant the access outside this app and leave the location out');
-    }
+    this.assertMutableRole(prop, `${grant.access} access to '${grant.bucket.node.path}/${grant.keyPattern}'`,
+      'grant the access outside this app and leave the location out');
     this.grantedKeys.add(dedupe);
     (grant.access === 'read' ? this.readLocations : this.writeLocations).push({ ...grant, label: prop });
-    const objects = this.s3Statements.grant(grant);
+    const { objects, policy } = this.s3Statements.grant(grant);
     if (nagReason && (grant.folder || grant.keyPattern.includes('*'))) {
-      this.nag.acknowledgeWildcardResource(objects, nagReason);
+      this.nag.acknowledgeWildcardResource(policy, objects, nagReason);
     }
   }
 

@@ -12,6 +12,7 @@ import { downloadDocument } from './helpers/component-documents';
 import { awsSolutionsFindings, CDK_VERSION, nagFindings, NAG_MAJOR, NAG_V3_PLUGIN_FAILURE, PackName, PACKS } from './helpers/nag';
 import { FullFeaturedStack, scaleProfile } from './helpers/scenarios';
 import { WorkshopStack } from '../examples/workshop';
+import { flattenCfnReference } from '../src/private/nag';
 
 // cdk-nag 2 is tested with the aws-cdk-lib floor; .ci/test-aws-cdk-lib-versions.sh runs these tests on releases
 // across the supported range, with cdk-nag 3 from aws-cdk-lib 2.257.0 on
@@ -170,6 +171,55 @@ whenNagRuns('statements that fill several managed policies stay acknowledged', (
   const findings = awsSolutionsFindings(app);
 
   expect(stack.node.findAll().filter(c => c instanceof iam.ManagedPolicy).length).toBeGreaterThan(0);
+  expect(ownFindings(findings)).toEqual([]);
+});
+
+/** The resources whose AwsSolutions-IAM5 findings a managed policy acknowledges, as cdk-nag names them. */
+function acknowledgedResources(policy: iam.ManagedPolicy): string[] {
+  const ids = NAG_MAJOR < 3
+    ? ((policy.node.defaultChild as iam.CfnManagedPolicy).getMetadata('cdk_nag')?.rules_to_suppress ?? [])
+      .filter((rule: any) => rule.id === 'AwsSolutions-IAM5').flatMap((rule: any) => rule.applies_to ?? [])
+      .map((finding: string) => `AwsSolutions-IAM5[${finding}]`)
+    : policy.node.metadata.filter(m => m.type === 'aws:cdk:acknowledged-rules').flatMap(m => Object.keys(m.data))
+      .map(id => id.replace(/^annotation::/, ''));
+  return ids.map((id: string) => {
+    const resource = /^AwsSolutions-IAM5\[Resource::(.*)\]$/.exec(id);
+    if (!resource) {
+      throw new Error(`unexpected acknowledgment on ${policy.node.path}: ${id}`);
+    }
+    return resource[1];
+  });
+}
+
+whenNagRuns('each managed policy acknowledges only the wildcard resources that its own statements hold, and all of them', () => {
+  // given: 80 folders, whose statements fill several managed policies
+  const app = new App();
+  const stack = new Stack(app, 'Stack');
+  const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+  for (let i = 0; i < 80; i++) {
+    const bucket = s3.Bucket.fromBucketName(stack, `Bucket${i}`, `artifact-bucket-with-a-rather-long-name-${i}`);
+    profile.addArtifactLocation({ bucket, keyPrefix: `components/team-${i}/with/a/deep/prefix` });
+  }
+
+  // when
+  const findings = awsSolutionsFindings(app);
+
+  // then
+  const policies = profile.node.findAll().filter((c): c is iam.ManagedPolicy => c instanceof iam.ManagedPolicy);
+  expect(policies.length).toBeGreaterThan(2);
+  const acknowledged = policies.map(policy => {
+    const statements: any[] = stack.resolve((policy.node.defaultChild as iam.CfnManagedPolicy).policyDocument).Statement;
+    const resources = statements.flatMap(statement => [statement.Resource].flat()).map(flattenCfnReference);
+    return {
+      policy: policy.node.id,
+      outside: acknowledgedResources(policy).filter(r => !resources.includes(r)),
+      wildcards: resources.filter(r => r.includes('*')).sort(),
+      acknowledged: [...new Set(acknowledgedResources(policy))].sort(),
+    };
+  });
+  expect(acknowledged.map(a => ({ policy: a.policy, outside: a.outside }))).toEqual(policies.map(p => ({ policy: p.node.id, outside: [] })));
+  expect(acknowledged.map(a => a.acknowledged)).toEqual(acknowledged.map(a => a.wildcards));
+  expect(acknowledged.flatMap(a => a.acknowledged)).toHaveLength(80);
   expect(ownFindings(findings)).toEqual([]);
 });
 

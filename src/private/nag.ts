@@ -14,8 +14,11 @@ const ACKNOWLEDGED_RULES = 'aws:cdk:acknowledged-rules';
 
 interface Acknowledgment {
   readonly rule: string;
-  /** the finding, for rules that name one (`Policy::<arn>`, `Resource::<arn>`), with its value unresolved */
-  readonly finding?: { readonly kind: string; readonly value: string };
+  /**
+   * the finding, for rules that name one (`Policy::<arn>`, `Resource::<arn>`), with its value unresolved;
+   * `id` is the finding as cdk-nag names it, once resolved
+   */
+  readonly finding?: { readonly kind: string; readonly value: string; id?: string };
   readonly reason: string;
 }
 
@@ -36,8 +39,9 @@ interface Acknowledgment {
  */
 export class NagAcknowledgements implements IAspect {
   private readonly onRole = new Array<Acknowledgment>();
-  private readonly onOwnPolicies = new Array<Acknowledgment>();
-  private readonly ownPolicies = new Set<IConstruct>();
+  // by the policy that holds the statement: a policy that carried every finding of every other policy would
+  // grow its template with each folder, toward CloudFormation's template size limit
+  private readonly onOwnPolicies = new Map<IConstruct, Acknowledgment[]>();
   private packs?: { readonly v2: Set<string>; readonly v3: Set<string> };
 
   constructor(scope: IConstruct, private readonly role: iam.IRole) {
@@ -54,14 +58,15 @@ export class NagAcknowledgements implements IAspect {
     this.onRole.push({ rule: IAM4, finding: { kind: 'Policy', value: policyArn }, reason: IAM4_REASON });
   }
 
-  /** A resource with a '*' that the construct itself grants (AwsSolutions-IAM5), and why that is sound. */
-  public acknowledgeWildcardResource(resourceArn: string, reason: string): void {
-    this.onOwnPolicies.push({ rule: IAM5, finding: { kind: 'Resource', value: resourceArn }, reason });
-  }
-
-  /** A policy that holds only the construct's own statements. */
-  public addOwnPolicy(policy: IConstruct): void {
-    this.ownPolicies.add(policy);
+  /**
+   * A resource with a '*' that the construct itself grants (AwsSolutions-IAM5), and why that is sound.
+   *
+   * @param policy the construct's own policy whose statement holds the resource, where cdk-nag reports it
+   */
+  public acknowledgeWildcardResource(policy: IConstruct, resourceArn: string, reason: string): void {
+    const acknowledgments = this.onOwnPolicies.get(policy) ?? [];
+    acknowledgments.push({ rule: IAM5, finding: { kind: 'Resource', value: resourceArn }, reason });
+    this.onOwnPolicies.set(policy, acknowledgments);
   }
 
   public visit(node: IConstruct): void {
@@ -70,9 +75,9 @@ export class NagAcknowledgements implements IAspect {
       if (node === this.role) {
         this.packs = appliedPacks(node);
         this.acknowledge(node, this.onRole);
-      } else if (this.ownPolicies.has(node)) {
+      } else if (this.onOwnPolicies.has(node)) {
         this.packs ??= appliedPacks(node);
-        this.acknowledge(node, this.onOwnPolicies);
+        this.acknowledge(node, this.onOwnPolicies.get(node)!);
       }
     } catch (e) {
       Annotations.of(node).addWarningV2('cdk-imagebuilder-instance-profile:nagAcknowledgments',
@@ -87,7 +92,7 @@ export class NagAcknowledgements implements IAspect {
       return;
     }
     const applying = (packs: Set<string>) => acknowledgments.filter(a => packs.has(a.rule.slice(0, a.rule.lastIndexOf('-'))))
-      .map(a => ({ rule: a.rule, finding: a.finding && `${a.finding.kind}::${flattenCfnReference(Stack.of(node).resolve(a.finding.value))}`, reason: a.reason }));
+      .map(a => ({ rule: a.rule, finding: a.finding && findingId(node, a.finding), reason: a.reason }));
     const cfn = node.node.defaultChild;
     if (v2.size > 0 && cfn instanceof CfnResource) {
       addNagV2Metadata(cfn, applying(v2));
@@ -96,6 +101,12 @@ export class NagAcknowledgements implements IAspect {
       acknowledgeV3(node, applying(v3).map(a => ({ id: a.finding ? `${a.rule}[${a.finding}]` : a.rule, reason: a.reason })));
     }
   }
+}
+
+/** The finding as cdk-nag names it: resolved once, however many pack versions read it. */
+function findingId(node: IConstruct, finding: { readonly kind: string; readonly value: string; id?: string }): string {
+  finding.id ??= `${finding.kind}::${flattenCfnReference(Stack.of(node).resolve(finding.value))}`;
+  return finding.id;
 }
 
 /** The names of the cdk-nag packs applied to a construct: as aspects (cdk-nag 2) and as validation plugins (3). */

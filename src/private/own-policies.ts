@@ -35,6 +35,9 @@ export interface PolicySlot {
 export class OwnPolicies {
   private readonly policies = new Array<{ readonly policy: iam.ManagedPolicy; size: number }>();
   private readonly open = new Map<string, { slot: PolicySlot; entries: string[] }>();
+  // every entry of every statement, by statement id and entry, with the policy that holds it: a statement that
+  // is no longer open still allows its entries, so adding one again would only duplicate it
+  private readonly placed = new Map<string, number>();
 
   constructor(private readonly scope: Construct, private readonly role: iam.IRole,
     private readonly onPolicy: (policy: iam.ManagedPolicy) => void = () => {}) {}
@@ -47,32 +50,44 @@ export class OwnPolicies {
   /**
    * Allows `actions` on `resource`: statements with the same actions and conditions share one statement
    * (up to MAX_ENTRIES_PER_STATEMENT resources), so that many grants cost few policy characters.
+   *
+   * @returns the policy that holds the statement
    */
-  public allow(actions: string[], resource: string, conditions?: Record<string, any>): void {
+  public allow(actions: string[], resource: string, conditions?: Record<string, any>): iam.ManagedPolicy {
     const id = `${actions.join(',')} ${JSON.stringify(conditions ?? {})}`;
-    this.addEntry(id, resource,
+    return this.addEntry(id, resource,
       () => new iam.PolicyStatement({ actions, resources: [resource], conditions }),
       statement => statement.addResources(resource));
   }
 
   /**
    * Adds `entry` to the open statement of `id` (with `extend`; the list that `create` got grows too), or
-   * starts a new statement from `create` when there is none, it is full, or its policy is.
+   * starts a new statement from `create` when there is none, it is full, or its policy is. An entry that a
+   * statement of `id` holds already is not added again.
+   *
+   * @returns the policy that holds the entry's statement
    */
   public addEntry(id: string, entry: string, create: (entries: string[]) => iam.PolicyStatement,
-    extend: (statement: iam.PolicyStatement) => void = () => {}, lazyEntries = false): void {
-    const current = this.open.get(id);
-    if (current?.entries.includes(entry)) {
-      return;
+    extend: (statement: iam.PolicyStatement) => void = () => {}, lazyEntries = false): iam.ManagedPolicy {
+    const key = JSON.stringify([id, entry]);
+    const placed = this.placed.get(key);
+    if (placed !== undefined) {
+      return this.policies[placed].policy;
     }
+    const current = this.open.get(id);
+    let slot: PolicySlot;
     if (current && current.entries.length < MAX_ENTRIES_PER_STATEMENT && this.grow(current.slot, entry)) {
       current.entries.push(entry);
       extend(current.slot.statement);
-      return;
+      slot = current.slot;
+    } else {
+      const entries = [entry];
+      // a list that the statement renders lazily counts as one unknown value: its first entry is counted here
+      slot = this.add(create(entries), lazyEntries ? estimateSize(entry) + 3 : 0);
+      this.open.set(id, { slot, entries });
     }
-    const entries = [entry];
-    // a list that the statement renders lazily counts as one unknown value: its first entry is counted here
-    this.open.set(id, { slot: this.add(create(entries), lazyEntries ? estimateSize(entry) + 3 : 0), entries });
+    this.placed.set(key, slot.policy);
+    return this.policies[slot.policy].policy;
   }
 
   /**

@@ -21,6 +21,14 @@ export interface S3Grant {
   readonly bucketOwner?: string;
 }
 
+/** What one grant added. */
+export interface S3Granted {
+  /** the object ARN pattern */
+  readonly objects: string;
+  /** the policy whose statement allows the objects */
+  readonly policy: iam.ManagedPolicy;
+}
+
 /**
  * The statements of a profile's S3 grants. Folders and objects of one bucket share one statement for
  * each action, and the folder listings of one bucket share one `s3:ListBucket` statement whose
@@ -39,24 +47,24 @@ export class S3Statements {
   /**
    * Adds the statements that one grant needs.
    *
-   * @returns the object ARN pattern it granted
+   * @returns the object ARN pattern it granted, and the policy that holds it
    */
-  public grant(grant: S3Grant): string {
+  public grant(grant: S3Grant): S3Granted {
     const { access, bucket, folder, bucketOwner } = grant;
     const objects = bucket.arnForObjects(folder ? folderPattern(grant.keyPattern, '*') : grant.keyPattern);
     const condition = bucketOwner === undefined ? undefined : { StringEquals: { 's3:ResourceAccount': bucketOwner } };
-    this.addResource(access === 'read' ? 's3:GetObject' : 's3:PutObject', bucket, objects, condition);
+    const policy = this.addResource(access === 'read' ? 's3:GetObject' : 's3:PutObject', bucket, objects, condition);
     if (access === 'read' && folder) {
       this.addListing(bucket, grant.keyPattern, condition);
     }
     if (bucket.encryptionKey) {
       this.addKey(access, bucket.encryptionKey);
     }
-    return objects;
+    return { objects, policy };
   }
 
-  private addResource(action: string, bucket: s3.IBucket, arn: string, condition?: Record<string, any>): void {
-    this.policies.addEntry(`${action} ${bucket.node.path} ${JSON.stringify(condition)}`, arn,
+  private addResource(action: string, bucket: s3.IBucket, arn: string, condition?: Record<string, any>): iam.ManagedPolicy {
+    return this.policies.addEntry(`${action} ${bucket.node.path} ${JSON.stringify(condition)}`, arn,
       () => new iam.PolicyStatement({ actions: [action], resources: [arn], conditions: condition }),
       statement => statement.addResources(arn));
   }

@@ -177,6 +177,41 @@ describe('OwnPolicies', () => {
     expect(policies.grow(open, 'arn:aws:s3:::more/*')).toBe(true);
   });
 
+  test('allow adds a resource once, even after its statement has closed, and names the policy that holds it', () => {
+    // given: 'first' is in a statement of Policy that 21 more resources have closed; a large statement starts Policy2
+    const { stack, policies, created } = setup();
+    const first = policies.allow(['kms:Decrypt'], 'arn:aws:kms:eu-west-1:111122223333:key/first');
+    for (let i = 0; i < 21; i++) {
+      policies.allow(['kms:Decrypt'], `arn:aws:kms:eu-west-1:111122223333:key/k${i}`);
+    }
+    policies.add(statementOfLength(5_500, 'filler'));
+    const later = policies.allow(['kms:GenerateDataKey'], 'arn:aws:kms:eu-west-1:111122223333:key/later');
+
+    // when
+    const again = policies.allow(['kms:Decrypt'], 'arn:aws:kms:eu-west-1:111122223333:key/first');
+
+    // then
+    expect([first, later, again].map(p => p.node.id)).toEqual(['Policy', 'Policy2', 'Policy']);
+    expect(created.map(p => p.node.id)).toEqual(['Policy', 'Policy2']);
+    const resources = policies.all.flatMap(p => stack.resolve(p.document.toJSON()).Statement)
+      .filter((s: any) => s.Action === 'kms:Decrypt').flatMap((s: any) => [s.Resource].flat());
+    expect(resources.filter((r: string) => r.endsWith('/first'))).toHaveLength(1);
+    expect(resources).toHaveLength(22);
+  });
+
+  test('the same resource with other actions or conditions is a grant of its own', () => {
+    // given
+    const { stack, policies } = setup();
+    policies.allow(['kms:Decrypt'], 'arn:aws:kms:eu-west-1:111122223333:key/k');
+
+    // when
+    policies.allow(['kms:GenerateDataKey', 'kms:Decrypt'], 'arn:aws:kms:eu-west-1:111122223333:key/k');
+    policies.allow(['kms:Decrypt'], 'arn:aws:kms:eu-west-1:111122223333:key/k', { Bool: { 'aws:SecureTransport': 'true' } });
+
+    // then
+    expect(stack.resolve(policies.all[0].document.toJSON()).Statement).toHaveLength(3);
+  });
+
   test('the onPolicy callback is optional', () => {
     // given
     const stack = new Stack(new App(), 'Stack');

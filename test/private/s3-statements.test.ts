@@ -63,7 +63,7 @@ describe('S3Statements', () => {
     const { stack, policies, statements, imported } = setup();
 
     // when
-    const objects = statements.grant(read(imported('artifacts'), 'components'));
+    const { objects } = statements.grant(read(imported('artifacts'), 'components'));
 
     // then
     expect(stack.resolve(objects)).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::artifacts/components/*']] });
@@ -132,7 +132,7 @@ describe('S3Statements', () => {
     const { stack, policies, statements, imported } = setup();
 
     // when
-    const objects = statements.grant(read(imported('artifacts'), 'tools/install.sh', { folder: false }));
+    const { objects } = statements.grant(read(imported('artifacts'), 'tools/install.sh', { folder: false }));
 
     // then
     expect(stack.resolve(objects)['Fn::Join'][1][2]).toEqual(':s3:::artifacts/tools/install.sh');
@@ -199,6 +199,28 @@ describe('S3Statements', () => {
       { Action: 'kms:Decrypt', Effect: 'Allow', Resource: keyArn },
       { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: keyArn },
     ]);
+  });
+
+  test('a key granted again after its statement has closed is not granted twice', () => {
+    // given: bucket 0's folders fill policies, bucket 1's key opens a new kms:Decrypt statement in a later policy
+    const { stack, policies, statements } = setup();
+    const keys = [new kms.Key(stack, 'Key0'), new kms.Key(stack, 'Key1')];
+    const buckets = keys.map((encryptionKey, i) => new s3.Bucket(stack, `Encrypted${i}`, { encryptionKey }));
+    for (let i = 0; i < 150; i++) {
+      statements.grant(read(buckets[0], `team-${i}/components`));
+    }
+    statements.grant(read(buckets[1], 'components'));
+
+    // when: one more folder of bucket 0, whose key the closed statement already holds
+    statements.grant(read(buckets[0], 'late/components'));
+
+    // then: each key is in one kms:Decrypt statement, once
+    const decrypts = statementsOf(stack, policies).filter(s => s.Action === 'kms:Decrypt');
+    const holding = (key: kms.Key) => decrypts.flatMap(s => [s.Resource].flat())
+      .filter(r => JSON.stringify(r) === JSON.stringify(stack.resolve(key.keyArn)));
+    expect(policies.all.length).toBeGreaterThan(1);
+    expect(holding(keys[0])).toHaveLength(1);
+    expect(holding(keys[1])).toHaveLength(1);
   });
 
   test('a bucket without a key gets no KMS statement', () => {
@@ -294,6 +316,24 @@ describe('S3Statements', () => {
     const prefixes = statementsOf(stack, policies).filter(s => s.Action === 's3:ListBucket').flatMap(s => s.Condition.StringLike['s3:prefix']);
     expect(prefixes).toHaveLength(200);
     expect(new Set(prefixes).size).toBe(200);
+  });
+
+  test('each grant names the policy whose statement allows its objects, also when the grant was there already', () => {
+    // given: 200 folders of 60 characters in 10 buckets, which fill several policies
+    const { stack, statements, imported } = setup();
+    const buckets = Array.from({ length: 10 }, (_, i) => imported(`artifacts-${i}`));
+    const grants = Array.from({ length: 200 }, (_, i) => read(buckets[i % 10], `team-${String(i).padStart(3, '0')}/${'c'.repeat(50)}`));
+
+    // when
+    const granted = grants.map(g => statements.grant(g));
+    const again = statements.grant(grants[0]);
+
+    // then
+    const holds = (policy: iam.ManagedPolicy, objects: string) => JSON.stringify(stack.resolve(policy.document.toJSON()).Statement
+      .filter((s: any) => s.Action === 's3:GetObject').flatMap((s: any) => [s.Resource].flat())).includes(JSON.stringify(stack.resolve(objects)));
+    expect(new Set(granted.map(g => g.policy)).size).toBeGreaterThan(1);
+    expect(granted.filter(g => !holds(g.policy, g.objects))).toEqual([]);
+    expect(again.policy).toBe(granted[0].policy);
   });
 });
 

@@ -40,7 +40,8 @@ type Access = 'covered' | 'unknown' | 'uncovered';
  * Aspects.of(app).add(new ComponentAccessChecks());
  */
 export class ComponentAccessChecks implements IAspect {
-  private readonly permissions = new Map<iam.IRole, RolePermissions>();
+  // one cache a stack of profiles: a role's permissions include the policies of the profile's stack
+  private readonly permissions = new Map<Stack, Map<iam.IRole, RolePermissions>>();
 
   public visit(node: IConstruct): void {
     if (node instanceof imagebuilder.CfnImagePipeline) {
@@ -64,7 +65,7 @@ export class ComponentAccessChecks implements IAspect {
         + 'ImageBuilderInstanceProfile of this app, so what its components need is not checked');
       return;
     }
-    const check = new ProfileCheck(image, label, profile, RolePermissions.of(profile.role, this.permissions));
+    const check = new ProfileCheck(image, label, profile, this.permissionsOf(profile));
     check.logs(infrastructure);
 
     const recipe = recipeArn === undefined ? undefined : constructOf(recipeArn);
@@ -90,6 +91,16 @@ export class ComponentAccessChecks implements IAspect {
       }
       check.component(component);
     }
+  }
+
+  private permissionsOf(profile: ImageBuilderInstanceProfile): RolePermissions {
+    const stack = Stack.of(profile);
+    let cache = this.permissions.get(stack);
+    if (!cache) {
+      cache = new Map();
+      this.permissions.set(stack, cache);
+    }
+    return RolePermissions.of(profile.role, cache, profile);
   }
 }
 

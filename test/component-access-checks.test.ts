@@ -66,6 +66,14 @@ function expectUndecided(stack: Stack, because: string): void {
   Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp(`${UNDECIDED}.*${because}`));
 }
 
+/** A role of a stack 'Roles' of the app of `stack`, whose default policy grants nothing the tests need. */
+function roleOfAnotherStack(stack: Stack): iam.Role {
+  const roles = new Stack(stack.node.root as App, 'Roles');
+  const role = new iam.Role(roles, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::other-bucket/*'] }));
+  return role;
+}
+
 const artifacts = (stack: Stack) => s3.Bucket.fromBucketName(stack, 'Artifacts', 'team-artifacts');
 
 describe('what the check proves', () => {
@@ -129,6 +137,23 @@ describe('what the check proves', () => {
 
     expectCovered(inline.stack);
     expectCovered(managed.stack);
+  });
+
+  test('a role of another stack: the profile\'s own policies, in the profile\'s stack, cover a path', () => {
+    // given
+    const built = pipeline({ profile: s => ({ role: roleOfAnotherStack(s) }) });
+
+    // when
+    built.profile.addComponent(built.component);
+
+    // then
+    expectCovered(built.stack);
+  });
+
+  test('a role of another stack: a path that no policy of either stack covers is an error', () => {
+    const { stack } = pipeline({ profile: s => ({ role: roleOfAnotherStack(s) }) });
+
+    expectUncovered(stack);
   });
 
   test('a customer managed policy of the app passed in managedPolicies covers a path', () => {

@@ -7,8 +7,8 @@ import { KeyPart, readComponentDocument, S3Need } from './private/component-docu
 import { cfnComponentOf, componentSource, pathOf } from './private/component-source';
 import { flattenCfnReference } from './private/nag';
 import { concat, EvaluationRequest, Text, Verdict } from './private/policy-evaluation';
-import { anyValue, constructOf, Principal, RolePermissions } from './private/role-permissions';
-import { parameterTarget } from './private/ssm-references';
+import { anyValue, constructOf, PARTITION, Principal, RolePermissions } from './private/role-permissions';
+import { ArnScope, parameterArnParts, parameterTarget, secretArnParts } from './private/ssm-references';
 
 const WARNING = 'cdk-imagebuilder-instance-profile:componentAccessCheck';
 
@@ -190,8 +190,7 @@ class ProfileCheck {
   private parameterNeed(step: string, name: string, reference: string): void {
     const what = `${step} reads the parameter ${reference}`;
     const target = parameterTarget(name);
-    const region = this.principal.region;
-    const account = this.principal.account;
+    const scope: ArnScope<Text> = { partition: PARTITION, region: this.principal.region, account: this.principal.account };
     let verdict: Verdict;
     switch (target.kind) {
       case 'invalid':
@@ -203,19 +202,19 @@ class ProfileCheck {
       case 'parameter':
         verdict = this.evaluate({
           action: 'ssm:GetParameter',
-          resource: concat(['arn:aws:ssm:', region, ':', target.publicParameter ? '' : account, `:parameter/${target.resourceName}`]),
+          resource: concat(parameterArnParts(target.resourceName, target.publicParameter, scope)),
           context: this.context(),
         });
         break;
       case 'secret': {
         const parameter = this.evaluate({
           action: 'ssm:GetParameter',
-          resource: concat(['arn:aws:ssm:', region, ':', account, `:parameter/${target.resourceName}`]),
+          resource: concat(parameterArnParts(target.resourceName, false, scope)),
           context: this.context(),
         });
-        // a secret's ARN ends in '-' and six random characters
-        const suffix = Array.from({ length: 6 }, (_, i) => ({ hole: `suffix ${i}`, singleCharacter: true }));
-        const secretArn = target.byArn ? target.secretId : concat(['arn:aws:secretsmanager:', region, ':', account, `:secret:${target.secretId}-`, suffix]);
+        // the six random characters that Secrets Manager appends to a secret's name, unless the ARN holds them
+        const suffix: Text = ['-', ...Array.from({ length: 6 }, (_, i) => ({ hole: `suffix ${i}`, singleCharacter: true }))];
+        const secretArn = concat(secretArnParts(target.secretId, target.byArn, scope, suffix));
         verdict = both(parameter, this.evaluate({ action: 'secretsmanager:GetSecretValue', resource: secretArn, context: this.context() }));
         break;
       }

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ComponentAccessChecks, ImageBuilderInstanceProfile, ImageBuilderInstanceProfileProps } from '../src';
-import { downloadDocument } from './helpers/component-documents';
+import { bashDocument, downloadDocument } from './helpers/component-documents';
 
 const DOWNLOAD = downloadDocument('install-app', 's3://team-artifacts/app/install.sh', '/tmp/install.sh');
 const FOLDER_DOWNLOAD = downloadDocument('install-app', 's3://team-artifacts/app/*', '/tmp/app/');
@@ -314,6 +314,22 @@ describe('what the check passes on from the component document', () => {
     profile.addComponent(component);
 
     expectCovered(stack);
+  });
+
+  test('a secret read by a partial ARN (without its random suffix) is covered by the grant of addComponent', () => {
+    // given
+    const secret = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:mysecret';
+    const data = bashDocument('install-app', `echo {{ aws:ssm:/aws/reference/secretsmanager/${secret} }}`);
+    const granted = pipeline({ data });
+    const notGranted = pipeline({ data });
+
+    // when
+    granted.profile.addComponent(granted.component);
+
+    // then
+    expectCovered(granted.stack);
+    expectUncovered(notGranted.stack, `reads the parameter \\{\\{ aws:ssm:/aws/reference/secretsmanager/${secret} \\}\\}, `
+      + "but the instance profile 'Stack/Profile' cannot read it");
   });
 });
 

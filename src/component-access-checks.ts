@@ -73,12 +73,13 @@ export class ComponentAccessChecks implements IAspect {
       warn('its recipe is not an image or container recipe of this app, so what its components need is not checked');
       return;
     }
-    const entries: unknown = Stack.of(recipe).resolve(recipe.components);
+    // a token (a Lazy, say) may resolve to a list, but its entries are then no longer tokens that lead to constructs
+    const entries: unknown = recipe.components;
     if (!Array.isArray(entries)) {
-      warn('the components of its recipe are not known until deployment, so what they need is not checked');
+      warn(`the components of its recipe '${pathOf(recipe)}' are not a list until deployment, so what they need is not checked`);
       return;
     }
-    for (const entry of recipe.components as any[]) {
+    for (const entry of entries) {
       const arn: unknown = entry?.componentArn;
       if (isAwsManaged(recipe, arn)) {
         continue;

@@ -1,4 +1,4 @@
-import { App, Aspects, Aws, Stack, StackProps } from 'aws-cdk-lib';
+import { App, Aspects, Aws, Lazy, Stack, StackProps } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
@@ -409,6 +409,18 @@ describe('links the check cannot follow are warnings, never errors', () => {
 
     Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
     Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp('its recipe is not an image or container recipe of this app'));
+  });
+
+  test('recipe components given as a token (Lazy) are a warning that names the recipe', () => {
+    // given
+    const { stack, recipe, component } = pipeline();
+
+    // when
+    recipe.components = Lazy.any({ produce: () => [{ componentArn: component.attrArn }] });
+
+    // then
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp("the components of its recipe 'Stack/Recipe' are not a list until deployment"));
   });
 
   test('a role imported into the app: what it holds outside the app is not known', () => {

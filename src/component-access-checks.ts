@@ -185,7 +185,7 @@ class ProfileCheck {
     const fix = need.access === 'read'
       ? `call addComponent(component) on the profile for ${component}, or add an artifact location (addArtifactLocation) that holds it`
       : `call addComponent(component) on the profile for ${component}, or make its folder the logLocation`;
-    this.report(verdict, what, need.access, fix);
+    this.report(verdict, what, `${need.access} it`, fix);
   }
 
   private parameterNeed(step: string, name: string, reference: string): void {
@@ -261,14 +261,15 @@ class ProfileCheck {
     return this.permissions.ownsBucketNamed(literal) ? this.principal.account : undefined;
   }
 
+  /** Reports a verdict; `access` is what the profile must do, such as 'read it' or 'write there'. */
   private report(verdict: Verdict, what: string, access: string, fix: string): void {
     const access_ = accessOf(verdict);
     const profile = this.profile.node.path;
     const why = verdict.reasons.length > 0 ? ` (${verdict.reasons.join('; ')})` : '';
     if (access_ === 'uncovered') {
-      Annotations.of(this.image).addError(`${this.label}: ${what}, but the instance profile '${profile}' cannot ${access} it: ${fix}${why}`);
+      Annotations.of(this.image).addError(`${this.label}: ${what}, but the instance profile '${profile}' cannot ${access}: ${fix}${why}`);
     } else if (access_ === 'unknown') {
-      this.warn(`${what}; whether the instance profile '${profile}' can ${access} it cannot be decided at synthesis${why}`);
+      this.warn(`${what}; whether the instance profile '${profile}' can ${access} cannot be decided at synthesis${why}`);
     }
   }
 

@@ -329,7 +329,7 @@ describe('what the check passes on from the component document', () => {
     // then
     expectCovered(granted.stack);
     expectUncovered(notGranted.stack, `reads the parameter \\{\\{ aws:ssm:/aws/reference/secretsmanager/${secret} \\}\\}, `
-      + "but the instance profile 'Stack/Profile' cannot read it");
+      + "but the instance profile 'Stack/Profile' cannot read it: call addParameter or addSecret");
   });
 });
 
@@ -352,7 +352,7 @@ describe('log delivery', () => {
     const { stack } = withLogs(bucket => ({ bucket, keyPrefix: 'logs' }), 'build-logs');
 
     expectUncovered(stack, "its infrastructure configuration 'Stack/Infrastructure' delivers build logs to S3 at 's3://<bucket Stack/Logs/Resource>/build-logs/', "
-      + "but the instance profile 'Stack/Profile' cannot write there it: make that folder the profile's logLocation");
+      + "but the instance profile 'Stack/Profile' cannot write there: make that folder the profile's logLocation");
   });
 
   test('logs to another bucket of the app are an error: two buckets of the app never share a name', () => {

@@ -6,7 +6,7 @@ import { ImageBuilderInstanceProfile } from './image-builder-instance-profile';
 import { KeyPart, readComponentDocument, S3Need } from './private/component-document';
 import { cfnComponentOf, componentSource, pathOf } from './private/component-source';
 import { flattenCfnReference } from './private/nag';
-import { concat, EvaluationRequest, Text, Verdict } from './private/policy-evaluation';
+import { concat, display, EvaluationRequest, Text, Verdict } from './private/policy-evaluation';
 import { anyValue, constructOf, PARTITION, Principal, RolePermissions } from './private/role-permissions';
 import { ArnScope, parameterArnParts, parameterTarget, secretArnParts } from './private/ssm-references';
 
@@ -138,7 +138,7 @@ class ProfileCheck {
       return;
     }
     const folder = concat([typeof prefix === 'string' ? prefix.replace(/^\/+|\/+$/g, '') : prefix]);
-    const objects = folder === '' ? [anyValue('log key')] : concat([folder, '/', [anyValue('log key')]]);
+    const objects = folderObjects(folder, 'log key');
     const where = `s3://${display(bucket)}/${display(folder)}${folder === '' ? '' : '/'}`;
     const verdict = this.s3(['s3:PutObject'], concat([bucket]), objects, { owner: this.ownerOf(bucket) });
     this.report(verdict, `${what} at '${where}'`, 'write there', 'make that folder the profile\'s logLocation');
@@ -180,7 +180,7 @@ class ProfileCheck {
       // a folder download lists the folder, then gets every object under it
       const objects = this.s3(['s3:GetObject'], bucket, folderObjects(key), { owner });
       const listing = this.s3(['s3:ListBucket'], bucket, undefined, { owner, prefix: concat([key, key === '' ? '' : '/']) });
-      verdict = both(objects, listing);
+      verdict = all([objects, listing]);
     }
     const fix = need.access === 'read'
       ? `call addComponent(component) on the profile for ${component}, or add an artifact location (addArtifactLocation) that holds it`
@@ -216,7 +216,7 @@ class ProfileCheck {
         // the six random characters that Secrets Manager appends to a secret's name, unless the ARN holds them
         const suffix: Text = ['-', ...Array.from({ length: 6 }, (_, i) => ({ hole: `suffix ${i}`, singleCharacter: true }))];
         const secretArn = concat(secretArnParts(target.secretId, target.byArn, scope, suffix));
-        verdict = both(parameter, this.evaluate({ action: 'secretsmanager:GetSecretValue', resource: secretArn, context: this.context() }));
+        verdict = all([parameter, this.evaluate({ action: 'secretsmanager:GetSecretValue', resource: secretArn, context: this.context() })]);
         break;
       }
     }
@@ -282,11 +282,7 @@ function accessOf(verdict: Verdict): Access {
   return verdict.decision === 'allowed' ? 'covered' : verdict.decision === 'denied' ? 'uncovered' : 'unknown';
 }
 
-/** Both must be allowed: denied when either is, allowed when both are. */
-function both(a: Verdict, b: Verdict): Verdict {
-  return all([a, b]);
-}
-
+/** All must be allowed: denied when any is, allowed when all are. */
 function all(verdicts: Verdict[]): Verdict {
   const denied = verdicts.filter(v => v.decision === 'denied');
   if (denied.length > 0) {
@@ -301,12 +297,9 @@ function keyText(key: readonly KeyPart[]): Text {
   return concat(key.map((part, i) => typeof part === 'string' ? part : [{ hole: `build-time value ${i}: ${part.variable}` }]));
 }
 
-function folderObjects(prefix: Text): Text {
-  return prefix === '' ? [anyValue('key')] : concat([prefix, '/', [anyValue('key')]]);
-}
-
-function display(text: Text): string {
-  return typeof text === 'string' ? text : text.map(p => typeof p === 'string' ? p : `<${p.hole}>`).join('');
+/** Any object under a folder: any key of the bucket for the empty prefix. */
+function folderObjects(prefix: Text, key = 'key'): Text {
+  return prefix === '' ? [anyValue(key)] : concat([prefix, '/', [anyValue(key)]]);
 }
 
 function profileOf(target: IConstruct | undefined): ImageBuilderInstanceProfile | undefined {

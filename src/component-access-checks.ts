@@ -224,7 +224,7 @@ class ProfileCheck {
   }
 
   private s3(actions: string[], bucket: Text, key: Text | undefined, options: { owner?: Text; prefix?: Text }): Verdict {
-    const resource = key === undefined ? concat(['arn:aws:s3:::', bucket]) : concat(['arn:aws:s3:::', bucket, '/', key]);
+    const resource = key === undefined ? concat([`arn:${PARTITION}:s3:::`, bucket]) : concat([`arn:${PARTITION}:s3:::`, bucket, '/', key]);
     const context: Record<string, Text> = this.context();
     if (options.owner !== undefined) {
       context['s3:ResourceAccount'] = options.owner;

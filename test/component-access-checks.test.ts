@@ -150,6 +150,18 @@ describe('what the check proves', () => {
     expectCovered(built.stack);
   });
 
+  test('a role of another stack: a secret that the profile\'s own policies grant in their stack\'s region is covered', () => {
+    // given
+    const data = bashDocument('install-app', 'echo {{ aws:ssm:/aws/reference/secretsmanager/team/token }}');
+    const built = pipeline({ data, profile: s => ({ role: roleOfAnotherStack(s) }) });
+
+    // when
+    built.profile.addComponent(built.component);
+
+    // then
+    expectCovered(built.stack);
+  });
+
   test('a role of another stack: a path that no policy of either stack covers is an error', () => {
     const { stack } = pipeline({ profile: s => ({ role: roleOfAnotherStack(s) }) });
 

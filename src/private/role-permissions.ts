@@ -23,10 +23,11 @@ export interface Principal {
 
 /**
  * What a role may do, as far as the app tells: every policy that CloudFormation attaches to it from the role's
- * stack and the stack of the construct that uses it (inline, `roles:` on `iam.Policy` and `iam.ManagedPolicy`, its `ManagedPolicyArns`, which include the AWS
- * managed policies whose documents the library carries), and its permissions boundary. A policy whose
- * document the app does not hold (an imported one, an AWS managed policy without a copy, what an imported role
- * already has) may allow or deny anything, so it makes answers that depend on it unknown.
+ * stack and the stack of the construct that uses it (inline, `roles:` on `iam.Policy` and `iam.ManagedPolicy`, its
+ * `ManagedPolicyArns`, which include the AWS managed policies whose documents the library carries), and its
+ * permissions boundary. A policy whose document the app does not hold (an imported one, an AWS managed policy
+ * without a copy, what an imported role already has) may allow or deny anything, so it makes answers that depend
+ * on it unknown.
  */
 export class RolePermissions {
   /**
@@ -207,7 +208,12 @@ export class RolePermissions {
       case 'AWS::Partition': return PARTITION;
       case 'AWS::URLSuffix': return 'amazonaws.com';
       case 'AWS::AccountId': return Token.isUnresolved(roleStack.account) ? [{ hole: `account of ${roleStack.node.path}` }] : roleStack.account;
-      case 'AWS::Region': return Token.isUnresolved(stack.region) ? [{ hole: `region of ${stack.node.path}` }] : stack.region;
+      case 'AWS::Region':
+        if (!Token.isUnresolved(stack.region)) {
+          return stack.region;
+        }
+        // stacks of unknown region that reference each other deploy to one region: exports do not cross regions
+        return [{ hole: `region of ${(Token.isUnresolved(roleStack.region) ? roleStack : stack).node.path}` }];
       default: return [{ hole: `${name} of ${stack.node.path}` }];
     }
   }

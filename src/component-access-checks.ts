@@ -6,9 +6,9 @@ import { ImageBuilderInstanceProfile } from './image-builder-instance-profile';
 import { KeyPart, readComponentDocument, S3Need } from './private/component-document';
 import { cfnComponentOf, componentSource, pathOf } from './private/component-source';
 import { flattenCfnReference } from './private/nag';
-import { concat, EvaluationRequest, Text, Verdict } from './private/policy-evaluation';
-import { anyValue, constructOf, Principal, RolePermissions } from './private/role-permissions';
-import { parameterTarget } from './private/ssm-references';
+import { concat, display, EvaluationRequest, Text, Verdict } from './private/policy-evaluation';
+import { anyValue, constructOf, PARTITION, Principal, RolePermissions } from './private/role-permissions';
+import { ArnScope, parameterArnParts, parameterTarget, secretArnParts } from './private/ssm-references';
 
 const WARNING = 'cdk-imagebuilder-instance-profile:componentAccessCheck';
 
@@ -40,7 +40,8 @@ type Access = 'covered' | 'unknown' | 'uncovered';
  * Aspects.of(app).add(new ComponentAccessChecks());
  */
 export class ComponentAccessChecks implements IAspect {
-  private readonly permissions = new Map<iam.IRole, RolePermissions>();
+  // one cache a stack of profiles: a role's permissions include the policies of the profile's stack
+  private readonly permissions = new Map<Stack, Map<iam.IRole, RolePermissions>>();
 
   public visit(node: IConstruct): void {
     if (node instanceof imagebuilder.CfnImagePipeline) {
@@ -64,7 +65,7 @@ export class ComponentAccessChecks implements IAspect {
         + 'ImageBuilderInstanceProfile of this app, so what its components need is not checked');
       return;
     }
-    const check = new ProfileCheck(image, label, profile, RolePermissions.of(profile.role, this.permissions));
+    const check = new ProfileCheck(image, label, profile, this.permissionsOf(profile));
     check.logs(infrastructure);
 
     const recipe = recipeArn === undefined ? undefined : constructOf(recipeArn);
@@ -72,12 +73,13 @@ export class ComponentAccessChecks implements IAspect {
       warn('its recipe is not an image or container recipe of this app, so what its components need is not checked');
       return;
     }
-    const entries: unknown = Stack.of(recipe).resolve(recipe.components);
+    // a token (a Lazy, say) may resolve to a list, but its entries are then no longer tokens that lead to constructs
+    const entries: unknown = recipe.components;
     if (!Array.isArray(entries)) {
-      warn('the components of its recipe are not known until deployment, so what they need is not checked');
+      warn(`the components of its recipe '${pathOf(recipe)}' are not a list until deployment, so what they need is not checked`);
       return;
     }
-    for (const entry of recipe.components as any[]) {
+    for (const entry of entries) {
       const arn: unknown = entry?.componentArn;
       if (isAwsManaged(recipe, arn)) {
         continue;
@@ -90,6 +92,16 @@ export class ComponentAccessChecks implements IAspect {
       }
       check.component(component);
     }
+  }
+
+  private permissionsOf(profile: ImageBuilderInstanceProfile): RolePermissions {
+    const stack = Stack.of(profile);
+    let cache = this.permissions.get(stack);
+    if (!cache) {
+      cache = new Map();
+      this.permissions.set(stack, cache);
+    }
+    return RolePermissions.of(profile.role, cache, profile);
   }
 }
 
@@ -126,7 +138,7 @@ class ProfileCheck {
       return;
     }
     const folder = concat([typeof prefix === 'string' ? prefix.replace(/^\/+|\/+$/g, '') : prefix]);
-    const objects = folder === '' ? [anyValue('log key')] : concat([folder, '/', [anyValue('log key')]]);
+    const objects = folderObjects(folder, 'log key');
     const where = `s3://${display(bucket)}/${display(folder)}${folder === '' ? '' : '/'}`;
     const verdict = this.s3(['s3:PutObject'], concat([bucket]), objects, { owner: this.ownerOf(bucket) });
     this.report(verdict, `${what} at '${where}'`, 'write there', 'make that folder the profile\'s logLocation');
@@ -168,19 +180,18 @@ class ProfileCheck {
       // a folder download lists the folder, then gets every object under it
       const objects = this.s3(['s3:GetObject'], bucket, folderObjects(key), { owner });
       const listing = this.s3(['s3:ListBucket'], bucket, undefined, { owner, prefix: concat([key, key === '' ? '' : '/']) });
-      verdict = both(objects, listing);
+      verdict = all([objects, listing]);
     }
     const fix = need.access === 'read'
       ? `call addComponent(component) on the profile for ${component}, or add an artifact location (addArtifactLocation) that holds it`
       : `call addComponent(component) on the profile for ${component}, or make its folder the logLocation`;
-    this.report(verdict, what, need.access, fix);
+    this.report(verdict, what, `${need.access} it`, fix);
   }
 
   private parameterNeed(step: string, name: string, reference: string): void {
     const what = `${step} reads the parameter ${reference}`;
     const target = parameterTarget(name);
-    const region = this.principal.region;
-    const account = this.principal.account;
+    const scope: ArnScope<Text> = { partition: PARTITION, region: this.principal.region, account: this.principal.account };
     let verdict: Verdict;
     switch (target.kind) {
       case 'invalid':
@@ -192,20 +203,20 @@ class ProfileCheck {
       case 'parameter':
         verdict = this.evaluate({
           action: 'ssm:GetParameter',
-          resource: concat(['arn:aws:ssm:', region, ':', target.publicParameter ? '' : account, `:parameter/${target.resourceName}`]),
+          resource: concat(parameterArnParts(target.resourceName, target.publicParameter, scope)),
           context: this.context(),
         });
         break;
       case 'secret': {
         const parameter = this.evaluate({
           action: 'ssm:GetParameter',
-          resource: concat(['arn:aws:ssm:', region, ':', account, `:parameter/${target.resourceName}`]),
+          resource: concat(parameterArnParts(target.resourceName, false, scope)),
           context: this.context(),
         });
-        // a secret's ARN ends in '-' and six random characters
-        const suffix = Array.from({ length: 6 }, (_, i) => ({ hole: `suffix ${i}`, singleCharacter: true }));
-        const secretArn = target.byArn ? target.secretId : concat(['arn:aws:secretsmanager:', region, ':', account, `:secret:${target.secretId}-`, suffix]);
-        verdict = both(parameter, this.evaluate({ action: 'secretsmanager:GetSecretValue', resource: secretArn, context: this.context() }));
+        // the six random characters that Secrets Manager appends to a secret's name, unless the ARN holds them
+        const suffix: Text = ['-', ...Array.from({ length: 6 }, (_, i) => ({ hole: `suffix ${i}`, singleCharacter: true }))];
+        const secretArn = concat(secretArnParts(target.secretId, target.byArn, scope, suffix));
+        verdict = all([parameter, this.evaluate({ action: 'secretsmanager:GetSecretValue', resource: secretArn, context: this.context() })]);
         break;
       }
     }
@@ -213,7 +224,7 @@ class ProfileCheck {
   }
 
   private s3(actions: string[], bucket: Text, key: Text | undefined, options: { owner?: Text; prefix?: Text }): Verdict {
-    const resource = key === undefined ? concat(['arn:aws:s3:::', bucket]) : concat(['arn:aws:s3:::', bucket, '/', key]);
+    const resource = key === undefined ? concat([`arn:${PARTITION}:s3:::`, bucket]) : concat([`arn:${PARTITION}:s3:::`, bucket, '/', key]);
     const context: Record<string, Text> = this.context();
     if (options.owner !== undefined) {
       context['s3:ResourceAccount'] = options.owner;
@@ -250,14 +261,15 @@ class ProfileCheck {
     return this.permissions.ownsBucketNamed(literal) ? this.principal.account : undefined;
   }
 
+  /** Reports a verdict; `access` is what the profile must do, such as 'read it' or 'write there'. */
   private report(verdict: Verdict, what: string, access: string, fix: string): void {
     const access_ = accessOf(verdict);
     const profile = this.profile.node.path;
     const why = verdict.reasons.length > 0 ? ` (${verdict.reasons.join('; ')})` : '';
     if (access_ === 'uncovered') {
-      Annotations.of(this.image).addError(`${this.label}: ${what}, but the instance profile '${profile}' cannot ${access} it: ${fix}${why}`);
+      Annotations.of(this.image).addError(`${this.label}: ${what}, but the instance profile '${profile}' cannot ${access}: ${fix}${why}`);
     } else if (access_ === 'unknown') {
-      this.warn(`${what}; whether the instance profile '${profile}' can ${access} it cannot be decided at synthesis${why}`);
+      this.warn(`${what}; whether the instance profile '${profile}' can ${access} cannot be decided at synthesis${why}`);
     }
   }
 
@@ -270,11 +282,7 @@ function accessOf(verdict: Verdict): Access {
   return verdict.decision === 'allowed' ? 'covered' : verdict.decision === 'denied' ? 'uncovered' : 'unknown';
 }
 
-/** Both must be allowed: denied when either is, allowed when both are. */
-function both(a: Verdict, b: Verdict): Verdict {
-  return all([a, b]);
-}
-
+/** All must be allowed: denied when any is, allowed when all are. */
 function all(verdicts: Verdict[]): Verdict {
   const denied = verdicts.filter(v => v.decision === 'denied');
   if (denied.length > 0) {
@@ -289,12 +297,9 @@ function keyText(key: readonly KeyPart[]): Text {
   return concat(key.map((part, i) => typeof part === 'string' ? part : [{ hole: `build-time value ${i}: ${part.variable}` }]));
 }
 
-function folderObjects(prefix: Text): Text {
-  return prefix === '' ? [anyValue('key')] : concat([prefix, '/', [anyValue('key')]]);
-}
-
-function display(text: Text): string {
-  return typeof text === 'string' ? text : text.map(p => typeof p === 'string' ? p : `<${p.hole}>`).join('');
+/** Any object under a folder: any key of the bucket for the empty prefix. */
+function folderObjects(prefix: Text, key = 'key'): Text {
+  return prefix === '' ? [anyValue(key)] : concat([prefix, '/', [anyValue(key)]]);
 }
 
 function profileOf(target: IConstruct | undefined): ImageBuilderInstanceProfile | undefined {

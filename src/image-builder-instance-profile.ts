@@ -12,7 +12,7 @@ import { cfnComponentOf, componentSource, pathOf } from './private/component-sou
 import { flattenCfnReference, NagAcknowledgements } from './private/nag';
 import { Location, overlappingLocations } from './private/overlaps';
 import { OwnPolicies } from './private/own-policies';
-import { RolePolicies } from './private/role-policies';
+import { policyStacks, RolePolicies } from './private/role-policies';
 import { S3Grant, S3Statements } from './private/s3-statements';
 import { ArnScope, parameterArn, parameterTarget, secretArnPattern } from './private/ssm-references';
 import { UnknownRolePrincipal } from './private/unknown-role';
@@ -466,7 +466,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     // default policy, policies of the app with roles: [role]). The role itself is ordered by the profile's Ref.
     // The role's stack holds its default policy; this construct's stack holds its own policies, which differ when
     // the role comes from another stack.
-    const watched = [...new Set([Stack.of(this.role), Stack.of(this)])].map(stack => RolePolicies.of(stack).watch(this.role, policy => {
+    const watched = policyStacks(this.role, this).map(stack => RolePolicies.of(stack).watch(this.role, policy => {
       if (Stack.of(policy) === Stack.of(instanceProfile)) {
         instanceProfile.node.addDependency(policy);
       }

@@ -1,10 +1,10 @@
-import { App, Aspects, Aws, Stack, StackProps } from 'aws-cdk-lib';
+import { App, Aspects, Aws, Lazy, Stack, StackProps } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ComponentAccessChecks, ImageBuilderInstanceProfile, ImageBuilderInstanceProfileProps } from '../src';
-import { downloadDocument, replaceOnce, uploadDocument } from './helpers/component-documents';
+import { bashDocument, downloadDocument, replaceOnce, uploadDocument } from './helpers/component-documents';
 
 const DOWNLOAD = downloadDocument('install-app', 's3://team-artifacts/app/install.sh', '/tmp/install.sh');
 const FOLDER_DOWNLOAD = downloadDocument('install-app', 's3://team-artifacts/app/*', '/tmp/app/');
@@ -64,6 +64,14 @@ function expectUncovered(stack: Stack, message = UNCOVERED): void {
 function expectUndecided(stack: Stack, because: string): void {
   Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
   Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp(`${UNDECIDED}.*${because}`));
+}
+
+/** A role of a stack 'Roles' of the app of `stack`, whose default policy grants nothing the tests need. */
+function roleOfAnotherStack(stack: Stack): iam.Role {
+  const roles = new Stack(stack.node.root as App, 'Roles');
+  const role = new iam.Role(roles, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::other-bucket/*'] }));
+  return role;
 }
 
 const artifacts = (stack: Stack) => s3.Bucket.fromBucketName(stack, 'Artifacts', 'team-artifacts');
@@ -129,6 +137,35 @@ describe('what the check proves', () => {
 
     expectCovered(inline.stack);
     expectCovered(managed.stack);
+  });
+
+  test('a role of another stack: the profile\'s own policies, in the profile\'s stack, cover a path', () => {
+    // given
+    const built = pipeline({ profile: s => ({ role: roleOfAnotherStack(s) }) });
+
+    // when
+    built.profile.addComponent(built.component);
+
+    // then
+    expectCovered(built.stack);
+  });
+
+  test('a role of another stack: a secret that the profile\'s own policies grant in their stack\'s region is covered', () => {
+    // given
+    const data = bashDocument('install-app', 'echo {{ aws:ssm:/aws/reference/secretsmanager/team/token }}');
+    const built = pipeline({ data, profile: s => ({ role: roleOfAnotherStack(s) }) });
+
+    // when
+    built.profile.addComponent(built.component);
+
+    // then
+    expectCovered(built.stack);
+  });
+
+  test('a role of another stack: a path that no policy of either stack covers is an error', () => {
+    const { stack } = pipeline({ profile: s => ({ role: roleOfAnotherStack(s) }) });
+
+    expectUncovered(stack);
   });
 
   test('a customer managed policy of the app passed in managedPolicies covers a path', () => {
@@ -288,6 +325,22 @@ describe('what the check passes on from the component document', () => {
 
     expectCovered(stack);
   });
+
+  test('a secret read by a partial ARN (without its random suffix) is covered by the grant of addComponent', () => {
+    // given
+    const secret = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:mysecret';
+    const data = bashDocument('install-app', `echo {{ aws:ssm:/aws/reference/secretsmanager/${secret} }}`);
+    const granted = pipeline({ data });
+    const notGranted = pipeline({ data });
+
+    // when
+    granted.profile.addComponent(granted.component);
+
+    // then
+    expectCovered(granted.stack);
+    expectUncovered(notGranted.stack, `reads the parameter \\{\\{ aws:ssm:/aws/reference/secretsmanager/${secret} \\}\\}, `
+      + "but the instance profile 'Stack/Profile' cannot read it: call addParameter or addSecret");
+  });
 });
 
 describe('log delivery', () => {
@@ -309,7 +362,7 @@ describe('log delivery', () => {
     const { stack } = withLogs(bucket => ({ bucket, keyPrefix: 'logs' }), 'build-logs');
 
     expectUncovered(stack, "its infrastructure configuration 'Stack/Infrastructure' delivers build logs to S3 at 's3://<bucket Stack/Logs/Resource>/build-logs/', "
-      + "but the instance profile 'Stack/Profile' cannot write there it: make that folder the profile's logLocation");
+      + "but the instance profile 'Stack/Profile' cannot write there: make that folder the profile's logLocation");
   });
 
   test('logs to another bucket of the app are an error: two buckets of the app never share a name', () => {
@@ -366,6 +419,18 @@ describe('links the check cannot follow are warnings, never errors', () => {
 
     Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
     Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp('its recipe is not an image or container recipe of this app'));
+  });
+
+  test('recipe components given as a token (Lazy) are a warning that names the recipe', () => {
+    // given
+    const { stack, recipe, component } = pipeline();
+
+    // when
+    recipe.components = Lazy.any({ produce: () => [{ componentArn: component.attrArn }] });
+
+    // then
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp("the components of its recipe 'Stack/Recipe' are not a list until deployment"));
   });
 
   test('a role imported into the app: what it holds outside the app is not known', () => {

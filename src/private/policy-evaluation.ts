@@ -166,7 +166,8 @@ function textTokens(text: Text): Token[] {
   return tokens;
 }
 
-function display(text: Text): string {
+/** A text for messages, with each hole shown as <what it stands for>. */
+export function display(text: Text): string {
   return typeof text === 'string' ? text : text.map(p => typeof p === 'string' ? p : `<${p.hole}>`).join('');
 }
 

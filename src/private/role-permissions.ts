@@ -5,9 +5,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { AWS_MANAGED_POLICIES } from './aws-managed-policies';
 import { cfnToText, concat, EvaluationInput, EvaluationRequest, evaluate, Hole, PolicySource, Text, Verdict } from './policy-evaluation';
+import { policyRoleKeys, policyStacks, roleKey } from './role-policies';
 
 // the AWS managed policy copies name the partition 'aws'; every ARN of the app is read in the same partition
-const PARTITION = 'aws';
+export const PARTITION = 'aws';
 // the names of two different buckets of the app never meet (see Hole.distinctGroup)
 const BUCKET_NAMES = 'bucket names';
 
@@ -21,18 +22,24 @@ export interface Principal {
 }
 
 /**
- * What a role may do, as far as the app tells: every policy that CloudFormation attaches to it from the app
- * (inline, `roles:` on `iam.Policy` and `iam.ManagedPolicy`, its `ManagedPolicyArns`, which include the AWS
- * managed policies whose documents the library carries), and its permissions boundary. A policy whose
- * document the app does not hold (an imported one, an AWS managed policy without a copy, what an imported role
- * already has) may allow or deny anything, so it makes answers that depend on it unknown.
+ * What a role may do, as far as the app tells: every policy that CloudFormation attaches to it from the role's
+ * stack and the stack of the construct that uses it (inline, `roles:` on `iam.Policy` and `iam.ManagedPolicy`, its
+ * `ManagedPolicyArns`, which include the AWS managed policies whose documents the library carries), and its
+ * permissions boundary. A policy whose document the app does not hold (an imported one, an AWS managed policy
+ * without a copy, what an imported role already has) may allow or deny anything, so it makes answers that depend
+ * on it unknown.
  */
 export class RolePermissions {
-  /** One instance a role and a synthesis: building it resolves every policy of the stack. */
-  public static of(role: iam.IRole, cache: Map<iam.IRole, RolePermissions>): RolePermissions {
+  /**
+   * One instance a role and a synthesis: building it resolves every policy of the stacks.
+   *
+   * @param scope the construct that uses the role, whose stack may hold more of its policies; a cache holds the
+   * instances for the scopes of one stack
+   */
+  public static of(role: iam.IRole, cache: Map<iam.IRole, RolePermissions>, scope: IConstruct = role): RolePermissions {
     let permissions = cache.get(role);
     if (!permissions) {
-      permissions = new RolePermissions(role);
+      permissions = new RolePermissions(role, policyStacks(role, scope));
       cache.set(role, permissions);
     }
     return permissions;
@@ -41,15 +48,18 @@ export class RolePermissions {
   public readonly principal: Principal;
   private readonly input: EvaluationInput;
   private readonly stack: Stack;
-  private readonly elements = new Map<string, CfnElement>();
+  private readonly elements: Map<string, CfnElement>;
+  // the elements of each stack read, by logical id: a Ref means an element of its own stack
+  private readonly elementsOf = new Map<Stack, Map<string, CfnElement>>();
 
-  private constructor(private readonly role: iam.IRole) {
+  private constructor(private readonly role: iam.IRole, stacks: Stack[]) {
     this.stack = Stack.of(role);
-    for (const construct of this.stack.node.findAll()) {
-      if (CfnElement.isCfnElement(construct) && Stack.of(construct) === this.stack) {
-        this.elements.set(this.stack.resolve(construct.logicalId), construct);
+    for (const stack of [this.stack, ...stacks]) {
+      if (!this.elementsOf.has(stack)) {
+        this.elementsOf.set(stack, elementsOf(stack));
       }
     }
+    this.elements = this.elementsOf.get(this.stack)!;
     const account = this.pseudo('AWS::AccountId');
     this.principal = {
       account,
@@ -62,7 +72,7 @@ export class RolePermissions {
   /** The Text of a value of the role's stack (a token string, or an object of a resolved template). */
   public text(value: unknown): Text | undefined {
     const resolved = typeof value === 'string' && !Token.isUnresolved(value) ? value : this.stack.resolve(value);
-    return cfnToText(resolved, intrinsic => this.expand(intrinsic));
+    return cfnToText(resolved, intrinsic => this.expand(intrinsic, this.stack));
   }
 
   /** The literal name of a bucket of the role's stack whose name is a literal, by that name. */
@@ -81,12 +91,11 @@ export class RolePermissions {
 
   private policies(): EvaluationInput {
     const identity: PolicySource[] = [];
-    const roleName = JSON.stringify(this.stack.resolve(this.role.roleName));
-    for (const element of this.elements.values()) {
-      if (element instanceof iam.CfnPolicy || element instanceof iam.CfnManagedPolicy) {
-        const roles: unknown = this.stack.resolve(element.roles);
-        if (Array.isArray(roles) && roles.some(r => JSON.stringify(r) === roleName)) {
-          identity.push(this.document(element.node.path, element.policyDocument));
+    for (const [stack, elements] of this.elementsOf) {
+      const role = roleKey(stack, this.role);
+      for (const element of elements.values()) {
+        if ((element instanceof iam.CfnPolicy || element instanceof iam.CfnManagedPolicy) && policyRoleKeys(element)?.includes(role)) {
+          identity.push(this.document(element.node.path, element.policyDocument, stack));
         }
       }
     }
@@ -114,7 +123,7 @@ export class RolePermissions {
     if (element instanceof iam.CfnManagedPolicy) {
       return this.document(element.node.path, element.policyDocument);
     }
-    const text = cfnToText(arn, intrinsic => this.expand(intrinsic));
+    const text = cfnToText(arn, intrinsic => this.expand(intrinsic, this.stack));
     const literal = typeof text === 'string' ? text : undefined;
     const aws = literal === undefined ? undefined : /^arn:aws:iam::aws:policy\/(?:service-role\/)?([^/]+)$/.exec(literal);
     const copy = aws ? AWS_MANAGED_POLICIES[aws[1]] : undefined;
@@ -124,43 +133,45 @@ export class RolePermissions {
     return { name: literal ?? JSON.stringify(arn) };
   }
 
-  private document(name: string, document: unknown): PolicySource {
-    const resolved: any = this.stack.resolve(document);
+  /** A policy document of `stack`, resolved there. */
+  private document(name: string, document: unknown, stack: Stack = this.stack): PolicySource {
+    const resolved: any = stack.resolve(document);
     const statements: unknown = resolved?.Statement;
     if (!Array.isArray(statements)) {
       return { name, statements: statements === undefined ? [] : undefined };
     }
-    return { name, statements: statements.map(statement => this.statement(statement)) };
+    return { name, statements: statements.map(statement => this.statement(statement, stack)) };
   }
 
-  /** A statement with every string value a Text: a value that is a list stays a list of Texts. */
-  private statement(value: unknown, inList = false): unknown {
+  /** A statement of `stack` with every string value a Text: a value that is a list stays a list of Texts. */
+  private statement(value: unknown, stack: Stack, inList = false): unknown {
     if (typeof value === 'string') {
       return value;
     }
     if (Array.isArray(value)) {
-      return value.map(element => this.statement(element, true));
+      return value.map(element => this.statement(element, stack, true));
     }
     if (value === null || typeof value !== 'object') {
       return value;
     }
     const keys = Object.keys(value);
     if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
-      const text = cfnToText(value, intrinsic => this.expand(intrinsic)) ?? [{ hole: JSON.stringify(value) }];
+      const text = cfnToText(value, intrinsic => this.expand(intrinsic, stack)) ?? [{ hole: JSON.stringify(value) }];
       // a Text of parts where one string is expected must not read as a list of strings
       return typeof text === 'string' || inList ? text : [text];
     }
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.statement(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.statement(v, stack)]));
   }
 
-  /** What an intrinsic of the role's stack stands for: literal where synthesis knows it, else holes. */
-  private expand(intrinsic: Record<string, unknown>): Text | undefined {
+  /** What an intrinsic of `stack` stands for: literal where synthesis knows it, else holes. */
+  private expand(intrinsic: Record<string, unknown>, stack: Stack): Text | undefined {
+    const elements = this.elementsOf.get(stack)!;
     const ref = intrinsic.Ref;
     if (typeof ref === 'string') {
       if (ref.startsWith('AWS::')) {
-        return this.pseudo(ref);
+        return this.pseudo(ref, stack);
       }
-      const element = this.elements.get(ref);
+      const element = elements.get(ref);
       if (element instanceof s3.CfnBucket) {
         return this.bucketName(element);
       }
@@ -171,12 +182,12 @@ export class RolePermissions {
     }
     const getAtt = intrinsic['Fn::GetAtt'];
     if (Array.isArray(getAtt) && getAtt[1] === 'Arn' && typeof getAtt[0] === 'string') {
-      const element = this.elements.get(getAtt[0]);
+      const element = elements.get(getAtt[0]);
       if (element instanceof s3.CfnBucket) {
         return concat([`arn:${PARTITION}:s3:::`, this.bucketName(element)]);
       }
       if (element instanceof kms.CfnKey) {
-        return concat([`arn:${PARTITION}:kms:`, this.pseudo('AWS::Region'), ':', this.pseudo('AWS::AccountId'), [':key/', { hole: `key ${element.node.path}` }]]);
+        return concat([`arn:${PARTITION}:kms:`, this.pseudo('AWS::Region', stack), ':', this.pseudo('AWS::AccountId', stack), [':key/', { hole: `key ${element.node.path}` }]]);
       }
     }
     return undefined;
@@ -189,15 +200,34 @@ export class RolePermissions {
     return [{ hole: `bucket ${bucket.node.path}`, distinctGroup: BUCKET_NAMES }];
   }
 
-  private pseudo(name: string): Text {
+  /** A pseudo parameter of `stack`. */
+  private pseudo(name: string, stack: Stack = this.stack): Text {
+    // IAM attaches a policy only to a role of its own account, so every stack read deploys to the role's account
+    const roleStack = this.stack;
     switch (name) {
       case 'AWS::Partition': return PARTITION;
       case 'AWS::URLSuffix': return 'amazonaws.com';
-      case 'AWS::AccountId': return Token.isUnresolved(this.stack.account) ? [{ hole: `account of ${this.stack.node.path}` }] : this.stack.account;
-      case 'AWS::Region': return Token.isUnresolved(this.stack.region) ? [{ hole: `region of ${this.stack.node.path}` }] : this.stack.region;
-      default: return [{ hole: `${name} of ${this.stack.node.path}` }];
+      case 'AWS::AccountId': return Token.isUnresolved(roleStack.account) ? [{ hole: `account of ${roleStack.node.path}` }] : roleStack.account;
+      case 'AWS::Region':
+        if (!Token.isUnresolved(stack.region)) {
+          return stack.region;
+        }
+        // stacks of unknown region that reference each other deploy to one region: exports do not cross regions
+        return [{ hole: `region of ${(Token.isUnresolved(roleStack.region) ? roleStack : stack).node.path}` }];
+      default: return [{ hole: `${name} of ${stack.node.path}` }];
     }
   }
+}
+
+/** The elements of a stack (not of its nested stacks) by logical id. */
+function elementsOf(stack: Stack): Map<string, CfnElement> {
+  const elements = new Map<string, CfnElement>();
+  for (const construct of stack.node.findAll()) {
+    if (CfnElement.isCfnElement(construct) && Stack.of(construct) === stack) {
+      elements.set(stack.resolve(construct.logicalId), construct);
+    }
+  }
+  return elements;
 }
 
 /** A hole for "any value" of something a request names, such as any key under a folder. */

@@ -13,6 +13,26 @@ interface Watched {
 const INDEXES = new WeakMap<Stack, RolePolicies>();
 
 /**
+ * The stacks that hold the policies attached to `role` for a construct: the role's, which holds its default policy,
+ * and the construct's, which holds the construct's own policies (the two differ when the role comes from another
+ * stack).
+ */
+export function policyStacks(role: iam.IRole, scope: IConstruct): Stack[] {
+  return [...new Set([Stack.of(role), Stack.of(scope)])];
+}
+
+/** How the Roles of a policy of `stack` name `role`: its name resolved in that stack, as JSON. */
+export function roleKey(stack: Stack, role: iam.IRole): string {
+  return JSON.stringify(stack.resolve(role.roleName));
+}
+
+/** The roles that a policy names, each as JSON resolved in the policy's own stack; undefined when not a list. */
+export function policyRoleKeys(policy: AttachedPolicy): string[] | undefined {
+  const roles: unknown = Stack.of(policy).resolve(policy.roles);
+  return Array.isArray(roles) ? roles.map(role => JSON.stringify(role)) : undefined;
+}
+
+/**
  * Finds every policy of a stack that CloudFormation attaches to a role through its `Roles` property,
  * however it was attached: the role's default policy and the managed policies aws-cdk-lib splits off it,
  * `new iam.Policy(..., { roles: [role] })`, `new iam.ManagedPolicy(..., { roles: [role] })`, `attachToRole`.
@@ -73,13 +93,9 @@ export class RolePolicies implements IAspect {
       }
       return;
     }
-    const roles: unknown = this.stack.resolve(node.roles);
-    if (!Array.isArray(roles)) {
-      return;
-    }
     const index = this.index();
-    for (const role of roles) {
-      for (const watched of index.get(JSON.stringify(role)) ?? []) {
+    for (const role of policyRoleKeys(node) ?? []) {
+      for (const watched of index.get(role) ?? []) {
         if (!watched.policies.includes(node)) {
           watched.policies.push(node);
           watched.onAttached(node);
@@ -92,7 +108,7 @@ export class RolePolicies implements IAspect {
     if (!this.byRoleName) {
       this.byRoleName = new Map();
       for (const watched of this.watched) {
-        const name = JSON.stringify(this.stack.resolve(watched.role.roleName));
+        const name = roleKey(this.stack, watched.role);
         this.byRoleName.set(name, [...this.byRoleName.get(name) ?? [], watched]);
       }
     }

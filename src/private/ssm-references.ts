@@ -22,12 +22,13 @@ export type ParameterTarget =
   | { readonly kind: 'invalid'; readonly problem: string };
 
 /**
- * The parts of an ARN that come from where the build runs (literals or tokens, such as `Aws.PARTITION`).
+ * The parts of an ARN that come from where the build runs (literals or tokens, such as `Aws.PARTITION`; for a
+ * check's request, texts with holes).
  */
-export interface ArnScope {
-  readonly partition: string;
-  readonly region: string;
-  readonly account: string;
+export interface ArnScope<P = string> {
+  readonly partition: P;
+  readonly region: P;
+  readonly account: P;
 }
 
 // Parameter Store's rules for names: a-zA-Z0-9_.-/ only; a name in a hierarchy starts with '/' and has at most
@@ -114,7 +115,15 @@ export function parameterTarget(name: string): ParameterTarget {
  * with an empty account for an AWS public parameter, and `*`, `?` and `$` escaped.
  */
 export function parameterArn(resourceName: string, publicParameter: boolean, scope: ArnScope): string {
-  return `arn:${scope.partition}:ssm:${scope.region}:${publicParameter ? '' : scope.account}:parameter/${escapeIamPattern(resourceName)}`;
+  return parameterArnParts(resourceName, publicParameter, scope).join('');
+}
+
+/**
+ * The parts of `parameterArn`, with the scope's parts as given. The names of a target hold no `*`, `?` or `$`, so
+ * the parts also spell the resource of a request.
+ */
+export function parameterArnParts<P>(resourceName: string, publicParameter: boolean, scope: ArnScope<P>): Array<string | P> {
+  return ['arn:', scope.partition, ':ssm:', scope.region, ':', publicParameter ? '' : scope.account, `:parameter/${escapeIamPattern(resourceName)}`];
 }
 
 /**
@@ -127,13 +136,22 @@ export function parameterArn(resourceName: string, publicParameter: boolean, sco
  * name are escaped.
  */
 export function secretArnPattern(secretId: string, byArn: boolean, scope: ArnScope): string {
+  return secretArnParts(secretId, byArn, scope, '-??????').join('');
+}
+
+/**
+ * The parts of a secret's ARN, with the scope's parts as given and `suffix` where Secrets Manager's '-' and six
+ * characters go: `secretArnPattern` with `suffix` '-??????', or the resource of a request with a hole for each
+ * character. Secret names hold no `*`, `?` or `$`.
+ */
+export function secretArnParts<P>(secretId: string, byArn: boolean, scope: ArnScope<P>, suffix: P): Array<string | P> {
   if (!byArn) {
-    return `arn:${scope.partition}:secretsmanager:${scope.region}:${scope.account}:secret:${escapeIamPattern(secretId)}-??????`;
+    return ['arn:', scope.partition, ':secretsmanager:', scope.region, ':', scope.account, `:secret:${escapeIamPattern(secretId)}`, suffix];
   }
   const parts = secretId.split(':');
   const name = parts.slice(6).join(':');
   const prefix = parts.slice(0, 6).join(':');
-  return `${prefix}:${escapeIamPattern(name)}${SECRET_SUFFIX.test(name) ? '' : '-??????'}`;
+  return [`${prefix}:${escapeIamPattern(name)}`, ...SECRET_SUFFIX.test(name) ? [] : [suffix]];
 }
 
 function parameterNameProblem(name: string, publicParameter: boolean): string | undefined {

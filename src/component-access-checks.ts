@@ -21,10 +21,10 @@ type Access = 'covered' | 'unknown' | 'uncovered';
  * For every `CfnImagePipeline` and `CfnImage` (the `ImagePipeline` and `Image` of `@aws-cdk/aws-imagebuilder-alpha`
  * create these too), it follows the infrastructure configuration to its instance profile and the recipe to its
  * components. Where the profile is an `ImageBuilderInstanceProfile`, it evaluates, with an IAM policy evaluator,
- * every policy that the app attaches to the role (however attached), the AWS managed policies it attaches (from
- * copies of their documents) and the permissions boundary, for each `S3Download` source (and the listing of a
- * folder), each `S3Upload` destination, each `{{ aws:ssm:... }}` parameter and secret, and the
- * `logging.s3Logs` folder of the infrastructure configuration. Each one is:
+ * every policy that the app attaches to the role in the role's stack and the profile's stack (however attached),
+ * the AWS managed policies it attaches (from copies of their documents) and the permissions boundary, for each
+ * `S3Download` source (and the listing of a folder), each `S3Upload` destination, each `{{ aws:ssm:... }}`
+ * parameter and secret, and the `logging.s3Logs` folder of the infrastructure configuration. Each one is:
  * - covered, when the policies allow it whatever the values known only at deployment or build time are;
  * - an error (so `cdk synth` fails), when they allow it for none of those values: it names the pipeline, the
  *   component, the step and the path, and says what to add;

@@ -14,7 +14,7 @@ import { Location, overlappingLocations } from './private/overlaps';
 import { OwnPolicies } from './private/own-policies';
 import { policyStacks, RolePolicies } from './private/role-policies';
 import { S3Grant, S3Statements } from './private/s3-statements';
-import { ArnScope, parameterArn, parameterTarget, secretArnPattern } from './private/ssm-references';
+import { ArnScope, parameterArn, parameterTarget, secretArnPattern, secretReferenceName } from './private/ssm-references';
 import { UnknownRolePrincipal } from './private/unknown-role';
 import { normalizeKeyPrefix, validateDescription, validateIamName, validatePath } from './private/validation';
 
@@ -601,7 +601,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/integration-ps-secretsmanager.html
    */
   public addSecret(secret: secretsmanager.ISecret): void {
-    this.grant('addSecret', ['ssm:GetParameter'], parameterArn(`aws/reference/secretsmanager/${secret.secretName}`, false, this.arnScope()));
+    this.grant('addSecret', ['ssm:GetParameter'], parameterArn(secretReferenceName(secret.secretName), false, this.arnScope()));
     // a secret known by name or partial ARN: Secrets Manager ends its ARN with '-' and six random characters
     this.grant('addSecret', ['secretsmanager:GetSecretValue'], secret.secretFullArn ?? `${secret.secretArn}-??????`);
     if (secret.encryptionKey) {

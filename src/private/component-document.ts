@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { parseDocument } from 'yaml';
+import { escapeIamPattern } from './iam-pattern';
 
 /**
  * Literal text, or a value known only when the build runs (a `{{ parameter }}`, an `{{ aws:... }}` reference).
@@ -111,21 +112,6 @@ export function forMessages(text: string): string {
  */
 export function keyPattern(key: readonly KeyPart[]): string {
   return key.map(part => typeof part === 'string' ? escapeIamPattern(part) : '*').join('');
-}
-
-/**
- * Escapes the characters that IAM reads as a wildcard or a policy variable in a resource, so that the text
- * matches only itself.
- *
- * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-specialchars
- */
-export function escapeIamPattern(text: string): string {
-  const escape = (literal: string) => literal.replace(/[*?$]/g, c => `\${${c}}`);
-  if (!Token.isUnresolved(text)) {
-    return escape(text);
-  }
-  // a token stands for a value known at deployment, which is not escaped (it cannot be); the text around it is
-  return text.split(/(\$\{Token\[[^\]]*\]\})/).map((part, i) => i % 2 === 1 ? part : escape(part)).join('');
 }
 
 type Folder = 'yes' | 'no' | 'maybe';

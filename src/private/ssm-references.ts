@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { escapeIamPattern } from './component-document';
+import { escapeIamPattern } from './iam-pattern';
 
 /**
  * The IAM resource that a `{{ aws:ssm:NAME }}` reference of a component document reads.
@@ -236,9 +236,14 @@ function secretTarget(rest: string): ParameterTarget {
     kind: 'secret',
     secretId,
     byArn,
-    resourceName: `${SECRET_PREFIX.slice(1)}${secretId}`,
+    resourceName: secretReferenceName(secretId),
     ...(selector === undefined ? {} : { selector }),
   };
+}
+
+/** The name of the parameter through which Parameter Store reads a secret (without its leading '/'). */
+export function secretReferenceName(secretId: string): string {
+  return `${SECRET_PREFIX.slice(1)}${secretId}`;
 }
 
 function invalid(problem: string): ParameterTarget {

@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { escapeIamPattern } from './component-document';
+import { escapeIamPattern } from './iam-pattern';
 
 // IAM's own patterns: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
 const NAME_CHARS = /^[A-Za-z0-9+=,.@_-]+$/;

@@ -3,7 +3,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as fc from 'fast-check';
 import { parse, stringify } from 'yaml';
 import { checkProperty, iamGlobMatches } from './property-helpers';
-import { ComponentNeeds, escapeIamPattern, forMessages, keyPattern, KeyPart, readComponentDocument, S3Need } from '../../src/private/component-document';
+import { ComponentNeeds, forMessages, keyPattern, KeyPart, readComponentDocument, S3Need } from '../../src/private/component-document';
 
 // property runs take tens of seconds on a busy 2-core machine; jest's default of 5 s would cut them off
 jest.setTimeout(180_000);
@@ -928,15 +928,6 @@ const literalText = fc.array(fc.constantFrom(...LITERAL_CHARS), { minLength: 1, 
 const keyParts: fc.Arbitrary<KeyPart[]> = fc.array(
   fc.oneof({ weight: 3, arbitrary: literalText }, { weight: 1, arbitrary: fc.constantFrom('{{ version }}', '{{ aws:ssm:/p }}', '*').map(v => ({ variable: v })) }),
   { maxLength: 6 });
-
-test('escapeIamPattern leaves tokens as they are and escapes the text around them', () => {
-  const stack = new Stack(new App(), 'Stack');
-  const name = new s3.Bucket(stack, 'Bucket').bucketName;
-
-  const pattern = escapeIamPattern(`a*b/${name}/c?$`);
-
-  expect(stack.resolve(pattern)).toEqual(stack.resolve(`a\${*}b/${name}/c\${?}\${$}`));
-});
 
 describe('forMessages', () => {
   test('replaces text shaped like any aws-cdk-lib string or number token, so resolving a message cannot fail', () => {

@@ -159,7 +159,8 @@ whenNagRuns('the acknowledgments give the reasons the README states: managed pol
   ]));
 });
 
-whenNagRuns('statements that fill several managed policies stay acknowledged', () => {
+/** A profile with 80 folders in 80 buckets, whose statements fill several managed policies. */
+function eightyFolders() {
   const app = new App();
   const stack = new Stack(app, 'Stack');
   const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
@@ -167,6 +168,11 @@ whenNagRuns('statements that fill several managed policies stay acknowledged', (
     const bucket = s3.Bucket.fromBucketName(stack, `Bucket${i}`, `artifact-bucket-with-a-rather-long-name-${i}`);
     profile.addArtifactLocation({ bucket, keyPrefix: `components/team-${i}/with/a/deep/prefix` });
   }
+  return { app, stack, profile };
+}
+
+whenNagRuns('statements that fill several managed policies stay acknowledged', () => {
+  const { app, stack } = eightyFolders();
 
   const findings = awsSolutionsFindings(app);
 
@@ -192,14 +198,8 @@ function acknowledgedResources(policy: iam.ManagedPolicy): string[] {
 }
 
 whenNagRuns('each managed policy acknowledges only the wildcard resources that its own statements hold, and all of them', () => {
-  // given: 80 folders, whose statements fill several managed policies
-  const app = new App();
-  const stack = new Stack(app, 'Stack');
-  const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
-  for (let i = 0; i < 80; i++) {
-    const bucket = s3.Bucket.fromBucketName(stack, `Bucket${i}`, `artifact-bucket-with-a-rather-long-name-${i}`);
-    profile.addArtifactLocation({ bucket, keyPrefix: `components/team-${i}/with/a/deep/prefix` });
-  }
+  // given
+  const { app, stack, profile } = eightyFolders();
 
   // when
   const findings = awsSolutionsFindings(app);

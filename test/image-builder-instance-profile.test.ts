@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ImageBuilderInstanceProfile } from '../src';
-import { downloadDocument } from './helpers/component-documents';
+import { downloadDocument, uploadDocument } from './helpers/component-documents';
 import { WorkshopStack } from '../examples/workshop';
 
 const SSM_CORE = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] };
@@ -719,16 +719,7 @@ describe('folders that are both read and written', () => {
     const bucket = s3.Bucket.fromBucketName(stack, 'Artifacts', 'artifacts');
     const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { artifactLocations: [{ bucket, keyPrefix: 'components' }] });
 
-    profile.addComponentData(`
-phases:
-  - name: build
-    steps:
-      - name: Publish
-        action: S3Upload
-        inputs:
-          - source: /tmp/app.zip
-            destination: s3://artifacts/components/app.zip
-`);
+    profile.addComponentData(uploadDocument('publish', '/tmp/app.zip', 's3://artifacts/components/app.zip'));
 
     AssertAnnotations.fromStack(stack).hasWarning('/Stack/Profile',
       Match.stringLikeRegexp("step 'build/Publish' \\(S3Upload\\) writes to 's3://artifacts/components/app.zip', which is inside 's3://artifacts/components/\\*'"));

@@ -265,11 +265,13 @@ class ProfileCheck {
   private report(verdict: Verdict, what: string, access: string, fix: string): void {
     const access_ = accessOf(verdict);
     const profile = this.profile.node.path;
-    const why = verdict.reasons.length > 0 ? ` (${verdict.reasons.join('; ')})` : '';
+    // the CDK CLI reads a message's trailing '(...)' as a rule name and cuts the message there: the reasons come
+    // as a sentence of their own, never in parentheses at the end
+    const why = verdict.reasons.length > 0 ? ` Why: ${verdict.reasons.join('; ')}.` : '';
     if (access_ === 'uncovered') {
-      Annotations.of(this.image).addError(`${this.label}: ${what}, but the instance profile '${profile}' cannot ${access}: ${fix}${why}`);
+      Annotations.of(this.image).addError(`${this.label}: ${what}, but the instance profile '${profile}' cannot ${access}: ${fix}.${why}`);
     } else if (access_ === 'unknown') {
-      this.warn(`${what}; whether the instance profile '${profile}' can ${access} cannot be decided at synthesis${why}`);
+      this.warn(`${what}; whether the instance profile '${profile}' can ${access} cannot be decided at synthesis.${why}`);
     }
   }
 

@@ -90,6 +90,27 @@ describe('what the check proves', () => {
     expect(messages.filter(m => m.level === 'error').map(m => m.entry.data)).toEqual([expect.stringMatching(/cannot read it/)]);
   });
 
+  test('a finding does not end in parenthesized text, which the CDK CLI would read as a rule name, and shows the full ARN', () => {
+    // given a path the profile does not cover, and one whose answer depends on a deploy-time condition
+    const { app } = pipeline({
+      profile: stack => ({
+        artifactLocations: [{ bucket: s3.Bucket.fromBucketName(stack, 'Isos', 'team-isos'), keyPrefix: 'isos' }],
+      }),
+      data: downloadDocument('install-app', 's3://team-artifacts/app/install.sh', '/tmp/install.sh'),
+    });
+
+    // when the app is synthesized
+    const messages = app.synth().getStackByName('Stack').messages;
+
+    // then every error ends in a sentence, and its reasons name the object by its whole ARN
+    const errors = messages.filter(m => m.level === 'error').map(m => String(m.entry.data));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).not.toMatch(/\)\s*$/);
+    expect(errors[0]).toMatch(/\.$/);
+    expect(errors[0]).toContain('Why: no statement of');
+    expect(errors[0]).toContain("s3:GetObject on 'arn:aws:s3:::team-artifacts/app/install.sh'");
+  });
+
   test('the path is covered once addComponent is called', () => {
     const { stack, profile, component } = pipeline();
 
@@ -202,7 +223,7 @@ describe('what the check proves', () => {
     expectUncovered(otherAccount.stack, "downloads 's3://team-isos/windows.iso', but the instance profile 'Stack/Profile' cannot read it");
     Annotations.fromStack(unknownOwner.stack).hasNoError('*', Match.anyValue());
     Annotations.fromStack(unknownOwner.stack).hasWarning('/Stack/Pipeline',
-      Match.stringLikeRegexp("downloads 's3://team-isos/windows.iso'; whether .* can read it cannot be decided at synthesis .*s3:ResourceAccount"));
+      Match.stringLikeRegexp("downloads 's3://team-isos/windows.iso'; whether .* can read it cannot be decided at synthesis\\. Why: .*s3:ResourceAccount"));
   });
 
   test('an explicit Deny on the path is an error, even where an Allow covers it', () => {

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 echo "# aws-cdk-lib $(node -p "require('aws-cdk-lib/package.json').version") (the floor)"
 echo
 npx ts-node --project tsconfig.dev.json bench/bench.ts
+echo
+npx ts-node --project tsconfig.dev.json bench/access-checks.ts
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -20,3 +22,5 @@ echo
 echo "# aws-cdk-lib $(node -p "require('aws-cdk-lib/package.json').version") (the newest 2.x)"
 echo
 npx ts-node --project tsconfig.dev.json bench/bench.ts
+echo
+npx ts-node --project tsconfig.dev.json bench/access-checks.ts

@@ -3,8 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import { IConstruct } from 'constructs';
 import { ImageBuilderInstanceProfile } from './image-builder-instance-profile';
-import { KeyPart, readComponentDocument, S3Need } from './private/component-document';
-import { cfnComponentOf, componentSource, pathOf } from './private/component-source';
+import { ComponentNeeds, KeyPart, readComponentDocument, S3Need } from './private/component-document';
+import { cfnComponentOf, ComponentSource, componentSource, pathOf } from './private/component-source';
 import { flattenCfnReference } from './private/nag';
 import { concat, display, EvaluationRequest, Text, Verdict } from './private/policy-evaluation';
 import { anyValue, constructOf, PARTITION, Principal, RolePermissions } from './private/role-permissions';
@@ -42,6 +42,8 @@ type Access = 'covered' | 'unknown' | 'uncovered';
 export class ComponentAccessChecks implements IAspect {
   // one cache a stack of profiles: a role's permissions include the policies of the profile's stack
   private readonly permissions = new Map<Stack, Map<iam.IRole, RolePermissions>>();
+  // each component document read once, however many recipes hold it
+  private readonly documents = new Map<imagebuilder.CfnComponent, ComponentReading>();
 
   public visit(node: IConstruct): void {
     if (node instanceof imagebuilder.CfnImagePipeline) {
@@ -65,7 +67,7 @@ export class ComponentAccessChecks implements IAspect {
         + 'ImageBuilderInstanceProfile of this app, so what its components need is not checked');
       return;
     }
-    const check = new ProfileCheck(image, label, profile, this.permissionsOf(profile));
+    const check = new ProfileCheck(image, label, profile, this.permissionsOf(profile), component => this.read(component));
     check.logs(infrastructure);
 
     const recipe = recipeArn === undefined ? undefined : constructOf(recipeArn);
@@ -94,6 +96,16 @@ export class ComponentAccessChecks implements IAspect {
     }
   }
 
+  private read(component: imagebuilder.CfnComponent): ComponentReading {
+    let reading = this.documents.get(component);
+    if (!reading) {
+      const source = componentSource(component);
+      reading = { source, needs: source.data === undefined ? undefined : readComponentDocument(source.data, source.label) };
+      this.documents.set(component, reading);
+    }
+    return reading;
+  }
+
   private permissionsOf(profile: ImageBuilderInstanceProfile): RolePermissions {
     const stack = Stack.of(profile);
     let cache = this.permissions.get(stack);
@@ -105,6 +117,12 @@ export class ComponentAccessChecks implements IAspect {
   }
 }
 
+/** A component's document and what it needs, or why it cannot be read. */
+interface ComponentReading {
+  readonly source: ComponentSource;
+  readonly needs?: ComponentNeeds;
+}
+
 /** The checks of one image or pipeline against one profile. */
 class ProfileCheck {
   private readonly principal: Principal;
@@ -113,7 +131,8 @@ class ProfileCheck {
     private readonly image: IConstruct,
     private readonly label: string,
     private readonly profile: ImageBuilderInstanceProfile,
-    private readonly permissions: RolePermissions) {
+    private readonly permissions: RolePermissions,
+    private readonly read: (component: imagebuilder.CfnComponent) => ComponentReading) {
     this.principal = permissions.principal;
   }
 
@@ -145,12 +164,11 @@ class ProfileCheck {
   }
 
   public component(cfn: imagebuilder.CfnComponent): void {
-    const source = componentSource(cfn);
-    if (source.data === undefined) {
+    const { source, needs } = this.read(cfn);
+    if (needs === undefined) {
       this.warn(`its ${source.label} ${source.problem}, so what it needs is not checked`);
       return;
     }
-    const needs = readComponentDocument(source.data, source.label);
     for (const warning of needs.warnings) {
       this.warn(warning);
     }

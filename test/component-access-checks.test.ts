@@ -5,6 +5,8 @@ import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ComponentAccessChecks, ImageBuilderInstanceProfile, ImageBuilderInstanceProfileProps } from '../src';
 import { bashDocument, downloadDocument, replaceOnce, uploadDocument } from './helpers/component-documents';
+import * as componentDocument from '../src/private/component-document';
+import * as policyEvaluation from '../src/private/policy-evaluation';
 
 const DOWNLOAD = downloadDocument('install-app', 's3://team-artifacts/app/install.sh', '/tmp/install.sh');
 const FOLDER_DOWNLOAD = downloadDocument('install-app', 's3://team-artifacts/app/*', '/tmp/app/');
@@ -469,4 +471,31 @@ test('a CfnImage is checked like a pipeline', () => {
   new imagebuilder.CfnImage(stack, 'Image', { imageRecipeArn: recipe.attrArn, infrastructureConfigurationArn: infrastructure.attrArn });
 
   Annotations.fromStack(stack).hasError('/Stack/Image', Match.stringLikeRegexp("image 'Stack/Image': component 'install-app', step 'build/Fetch'"));
+});
+
+describe('cost', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  test('a component held by many recipes is read once, and each request of the role is decided once', () => {
+    // given three pipelines whose recipes hold the same component, which makes one S3 request
+    const { app, stack, component, infrastructure } = pipeline();
+    for (const i of [2, 3]) {
+      const recipe = new imagebuilder.CfnImageRecipe(stack, `Recipe${i}`, {
+        name: `recipe-${i}`, version: '1.0.0', parentImage: 'ami-0123456789abcdef0', components: [{ componentArn: component.attrArn }],
+      });
+      new imagebuilder.CfnImagePipeline(stack, `Pipeline${i}`, {
+        name: `pipeline-${i}`, imageRecipeArn: recipe.attrArn, infrastructureConfigurationArn: infrastructure.attrArn,
+      });
+    }
+    const reads = jest.spyOn(componentDocument, 'readComponentDocument');
+    const decisions = jest.spyOn(policyEvaluation, 'evaluate');
+
+    // when the app is synthesized
+    const messages = app.synth().getStackByName('Stack').messages;
+
+    // then each pipeline gets its finding, from one reading and one decision
+    expect(messages.filter(m => m.level === 'error').map(m => m.id).sort()).toEqual(['/Stack/Pipeline', '/Stack/Pipeline2', '/Stack/Pipeline3']);
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(decisions).toHaveBeenCalledTimes(1);
+  });
 });

@@ -51,6 +51,7 @@ export class RolePermissions {
   private readonly elements: Map<string, CfnElement>;
   // the elements of each stack read, by logical id: a Ref means an element of its own stack
   private readonly elementsOf = new Map<Stack, Map<string, CfnElement>>();
+  private readonly verdicts = new Map<string, Verdict>();
 
   private constructor(private readonly role: iam.IRole, stacks: Stack[]) {
     this.stack = Stack.of(role);
@@ -85,8 +86,15 @@ export class RolePermissions {
     return false;
   }
 
+  /** Each request decided once: pipelines that share components make the same requests. */
   public evaluate(request: EvaluationRequest): Verdict {
-    return evaluate(request, this.input);
+    const key = JSON.stringify(request);
+    let verdict = this.verdicts.get(key);
+    if (!verdict) {
+      verdict = evaluate(request, this.input);
+      this.verdicts.set(key, verdict);
+    }
+    return verdict;
   }
 
   private policies(): EvaluationInput {

@@ -5,8 +5,10 @@ import { IConstruct } from 'constructs';
 import { ImageBuilderInstanceProfile } from './image-builder-instance-profile';
 import { ComponentNeeds, KeyPart, readComponentDocument, S3Need } from './private/component-document';
 import { cfnComponentOf, ComponentSource, componentSource, pathOf } from './private/component-source';
+import { Verdict } from './private/iam/policies';
+import { EvaluationRequest } from './private/iam/request-context';
+import { concat, display, Text } from './private/iam/text';
 import { flattenCfnReference } from './private/nag';
-import { concat, display, EvaluationRequest, Text, Verdict } from './private/policy-evaluation';
 import { anyValue, constructOf, PARTITION, Principal, RolePermissions } from './private/role-permissions';
 import { ArnScope, parameterArnParts, parameterTarget, secretArnParts } from './private/ssm-references';
 

@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ComponentAccessChecks, ImageBuilderInstanceProfile, ImageBuilderInstanceProfileProps } from '../src';
 import { bashDocument, downloadDocument, replaceOnce, uploadDocument } from './helpers/component-documents';
 import * as componentDocument from '../src/private/component-document';
-import * as policyEvaluation from '../src/private/policy-evaluation';
+import * as policyEvaluation from '../src/private/iam/policies';
 
 const DOWNLOAD = downloadDocument('install-app', 's3://team-artifacts/app/install.sh', '/tmp/install.sh');
 const FOLDER_DOWNLOAD = downloadDocument('install-app', 's3://team-artifacts/app/*', '/tmp/app/');

@@ -4,7 +4,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { AWS_MANAGED_POLICIES } from './aws-managed-policies';
-import { cfnToText, concat, EvaluationInput, EvaluationRequest, evaluate, Hole, PolicySource, Text, Verdict } from './policy-evaluation';
+import { cfnToText } from './iam/cfn-text';
+import { EvaluationInput, evaluate, PolicySource, Verdict } from './iam/policies';
+import { EvaluationRequest } from './iam/request-context';
+import { concat, Hole, Text } from './iam/text';
 import { policyRoleKeys, policyStacks, roleKey } from './role-policies';
 
 // the AWS managed policy copies name the partition 'aws'; every ARN of the app is read in the same partition

@@ -2,7 +2,8 @@ import { App, CfnParameter, Fn, Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { concat, EvaluationRequest, Text } from '../../src/private/policy-evaluation';
+import { EvaluationRequest } from '../../src/private/iam/request-context';
+import { concat, Text } from '../../src/private/iam/text';
 import { anyValue, constructOf, RolePermissions } from '../../src/private/role-permissions';
 
 const ACCOUNT = '111122223333';

@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
+# projen puts it on the PATH of its tasks; a run by hand needs it too
+export PATH="$PWD/node_modules/.bin:$PATH"
 
 if [ "$#" = 0 ]; then
   echo "usage: $0 aws-cdk-lib@VERSION [other jsii packages@VERSION]..." >&2

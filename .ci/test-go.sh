@@ -69,7 +69,8 @@ else
 fi
 
 if [ "${#failed[@]}" != 0 ]; then
-  echo "FAILED: the Go module with ${failed[*]}" >&2
+  printf -v list '%s, ' "${failed[@]}"
+  echo "FAILED: the Go module with ${list%, }" >&2
   exit 1
 fi
 echo "the Go module passed with aws-cdk-go $minimum and $newest"

@@ -134,10 +134,21 @@ project.addTask('example', {
 // rather than in a new temporary repository on every run, so that a second build and the Java smoke test
 // (.ci/test-java.sh) reuse them; a fresh clone starts empty
 project.tasks.tryFind('package:java')!.reset('jsii-pacmak -v --target java --maven-local-repository build/m2');
-// pacmak's Go build only adds a `go mod tidy` and `go build` against the aws-cdk-go floor, on a throwaway copy of
-// go.mod that it deletes, so the generated files are the same with --code-only. That check cannot run against
-// the Go module proxy our CI reaches (see CONTRIBUTING.md); .ci/test-go.sh compiles and runs the module instead.
-project.tasks.tryFind('package:go')!.reset('jsii-pacmak -v --target go --code-only');
+// Go has a floor of its own: pacmak repeats every inherited member in the Go code with the types of the aws-cdk-lib
+// it finds (aws/jsii#2701), and aws-cdk-go v2.224.0 changed the type of Resource.env, so code generated against
+// an older aws-cdk-lib does not compile with aws-cdk-go v2.224.0 or newer, and newer code not with older ones.
+// These are the jsii packages at the versions that aws-cdk-go v2.224.0's go.mod requires, so that the generated
+// go.mod asks for exactly that release; .ci/package-go.sh installs them in build/, the project's node_modules
+// keeps CDK_FLOOR. pacmak's Go build only adds a `go mod tidy` and `go build` on a throwaway copy of go.mod, so
+// the generated files are the same with --code-only; .ci/test-go.sh compiles and runs the module instead.
+const GO_CDK_PACKAGES = [
+  'aws-cdk-lib@2.224.0',
+  'constructs@10.4.2',
+  '@aws-cdk/asset-awscli-v1@2.2.242',
+  '@aws-cdk/asset-node-proxy-agent-v6@2.1.0',
+  '@aws-cdk/cloud-assembly-schema@48.6.0',
+];
+project.tasks.tryFind('package:go')!.reset(`bash .ci/package-go.sh ${GO_CDK_PACKAGES.join(' ')}`);
 
 // jsii sets the language and version classifiers; Construct Hub and PyPI users look for these too
 project.package.file.addOverride('jsii.targets.python.classifiers', ['Framework :: AWS CDK', 'Framework :: AWS CDK :: 2']);

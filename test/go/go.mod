@@ -3,17 +3,17 @@ module github.com/cdk-imagebuilder-instance-profile/cdk-imagebuilder-instance-pr
 go 1.25.0
 
 require (
-	github.com/aws/aws-cdk-go/awscdk/v2 v2.93.0
-	github.com/aws/constructs-go/constructs/v10 v10.2.69
+	github.com/aws/aws-cdk-go/awscdk/v2 v2.224.0
+	github.com/aws/constructs-go/constructs/v10 v10.4.2
 	github.com/aws/jsii-runtime-go v1.140.0
 	github.com/cdk-imagebuilder-instance-profile/cdk-imagebuilder-instance-profile-go/cdkimagebuilderinstanceprofile v0.0.0
 )
 
 require (
 	github.com/Masterminds/semver/v3 v3.5.0 // indirect
-	github.com/cdklabs/awscdk-asset-awscli-go/awscliv1/v2 v2.2.296 // indirect
-	github.com/cdklabs/awscdk-asset-kubectl-go/kubectlv20/v2 v2.1.4 // indirect
-	github.com/cdklabs/awscdk-asset-node-proxy-agent-go/nodeproxyagentv6/v2 v2.1.3 // indirect
+	github.com/cdklabs/awscdk-asset-awscli-go/awscliv1/v2 v2.2.242 // indirect
+	github.com/cdklabs/awscdk-asset-node-proxy-agent-go/nodeproxyagentv6/v2 v2.1.0 // indirect
+	github.com/cdklabs/cloud-assembly-schema-go/awscdkcloudassemblyschema/v48 v48.6.0 // indirect
 	github.com/fatih/color v1.19.0 // indirect
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/mattn/go-isatty v0.0.24 // indirect
@@ -30,8 +30,3 @@ require (
 
 // the module that `npx projen package:go` generated, as it will be published
 replace github.com/cdk-imagebuilder-instance-profile/cdk-imagebuilder-instance-profile-go/cdkimagebuilderinstanceprofile => ../../dist/go/cdkimagebuilderinstanceprofile
-
-// the Go module proxy that CI reaches refuses this version (403), which the generated go.mod requires
-// (pacmak takes it from package-lock.json's @aws-cdk/asset-awscli-v1); v2.2.292 is served. The smoke test
-// does not use the AWS CLI asset. See CONTRIBUTING.md.
-replace github.com/cdklabs/awscdk-asset-awscli-go/awscliv1/v2 v2.2.296 => github.com/cdklabs/awscdk-asset-awscli-go/awscliv1/v2 v2.2.292

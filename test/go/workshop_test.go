@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdk-imagebuilder-instance-profile/cdk-imagebuilder-instance-profile-go/cdkimagebuilderinstanceprofile"
 )
 
 // the workshop stack synthesized from Go, with the logical ids of its one role and one bucket
@@ -134,6 +135,32 @@ func TestStatementsAreFoundInInlineAndInCustomerManagedPolicies(t *testing.T) {
 
 	for _, key := range []string{"a", "b", "c"} {
 		assertAllowed(t, statements, "s3:GetObject", "arn:aws:s3:::bucket/"+key)
+	}
+}
+
+// Env and InstanceProfileRef are the members whose Go types aws-cdk-go v2.224.0 changed or added: they answer from
+// Go on each aws-cdk-go that .ci/test-go.sh runs.
+func TestTheProfileIsInTheEnvironmentOfItsStack(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Placed"), &awscdk.StackProps{
+		Env: &awscdk.Environment{Account: jsii.String("123456789012"), Region: jsii.String("eu-west-1")},
+	})
+
+	env := cdkimagebuilderinstanceprofile.NewImageBuilderInstanceProfile(stack, jsii.String("Profile"), nil).Env()
+
+	if env == nil || *env.Account != "123456789012" || *env.Region != "eu-west-1" {
+		t.Errorf("the profile's environment is %+v, want account 123456789012 in eu-west-1", env)
+	}
+}
+
+func TestAnImportedProfileReferenceNamesTheProfileOfTheArn(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Imported"), nil)
+	arn := "arn:aws:iam::123456789012:instance-profile/builds/TeamProfile"
+
+	ref := cdkimagebuilderinstanceprofile.ImageBuilderInstanceProfile_FromInstanceProfileArn(stack, jsii.String("Profile"),
+		jsii.String(arn)).InstanceProfileRef()
+
+	if ref == nil || *ref.InstanceProfileName != "TeamProfile" || *ref.InstanceProfileArn != arn {
+		t.Errorf("the reference is %+v, want TeamProfile and %s", ref, arn)
 	}
 }
 

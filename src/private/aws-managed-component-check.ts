@@ -1,6 +1,7 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { pathOf } from './component-source';
 import { needRequests } from './grants/aws-managed-component-statements';
 import { awsManagedComponentName, awsManagedComponentNeeds } from './grants/aws-managed-components';
 import { flattenCfnReference } from './nag';
@@ -53,7 +54,8 @@ export function checkAwsManagedComponent(arn: string, check: AwsManagedComponent
   const reasons: string[] = [];
   const scope = { partition: PARTITION, region: principal.region, account: principal.account };
   for (const request of needRequests(row, scope, BUILD_INSTANCE)) {
-    const verdict: Verdict = check.permissions.evaluate({ action: request.action, resource: request.resource, context: { ...base, ...request.context } });
+    const context = { ...base, ...request.context };
+    const verdict: Verdict = check.permissions.evaluate({ action: request.action, resource: request.resource, context });
     const call = `${request.action} on '${display(request.resource)}'`;
     if (verdict.decision === 'denied') {
       denied.push(call);
@@ -72,8 +74,8 @@ export function checkAwsManagedComponent(arn: string, check: AwsManagedComponent
     }
   }
   const profile = check.profile.node.path;
-  const fix = `call addAwsManagedComponent('${name}') on the profile (add_aws_managed_component in Python), or addRecipe with the recipe `
-    + `'${check.recipe.node.path}' (add_recipe in Python)`;
+  const fix = `call the profile's addAwsManagedComponent / add_aws_managed_component with '${name}', or its addRecipe / add_recipe `
+    + `with the recipe '${pathOf(check.recipe)}'`;
   if (denied.length > 0) {
     Annotations.of(check.image).addError(`${check.label}: its AWS-managed component '${name}' needs ${denied.join(', ')}, but the instance `
       + `profile '${profile}' does not allow ${denied.length === 1 ? 'it' : 'them'}: ${fix}.`);

@@ -30,10 +30,10 @@ export interface NeedRequest {
 const SELF_CONDITION_KEY = 'ec2:SourceInstanceARN';
 const TARGET_INSTANCE_ID = '${ec2:InstanceID}';
 
-/** The statements that allow a row's needs, in `scope`. */
+/** The statements that allow a row's needs, in `scope`: one a need and resource. */
 export function needStatements(row: AwsManagedComponentRow, scope: ComponentScope<string>): NeedStatement[] {
   const components = row.names.join(', ');
-  return row.needs.map(need => {
+  return row.needs.flatMap(need => {
     const conditions: Record<string, Record<string, string | string[]>> = {};
     if (need.resource === 'build-instance') {
       conditions.ArnEquals = { [SELF_CONDITION_KEY]: `arn:${scope.partition}:ec2:${scope.region}:${scope.account}:instance/${TARGET_INSTANCE_ID}` };
@@ -41,13 +41,16 @@ export function needStatements(row: AwsManagedComponentRow, scope: ComponentScop
     if (need.createActions) {
       conditions.StringEquals = { 'ec2:CreateAction': need.createActions.length === 1 ? need.createActions[0] : [...need.createActions] };
     }
-    const resource = resourceText(need, scope, '*') as string;
-    return {
+    const resources = need.resource === 'ssm-document'
+      // AWS writes the ARN of its own documents with no account, and some of its examples with the caller's: both, exactly
+      ? [documentArn(need, scope, ''), documentArn(need, scope, scope.account)] as string[]
+      : [resourceText(need, scope, '*') as string];
+    return resources.map(resource => ({
       actions: [...need.actions],
       resource,
       conditions: Object.keys(conditions).length > 0 ? conditions : undefined,
       wildcardReason: resource.includes('*') ? wildcardReason(need, components) : undefined,
-    };
+    }));
   });
 }
 
@@ -56,7 +59,10 @@ export function needRequests(row: AwsManagedComponentRow, scope: ComponentScope<
   const instanceArn = concat(['arn:', scope.partition, ':ec2:', scope.region, ':', scope.account, ':instance/', [instanceId]]);
   const requests: NeedRequest[] = [];
   for (const need of row.needs) {
-    const resource = need.resource === 'build-instance' ? instanceArn : resourceText(need, scope, [{ hole: `any ${need.resource}` }]);
+    const resource = need.resource === 'build-instance' ? instanceArn
+      // the request names an AWS-owned document with no account
+      : need.resource === 'ssm-document' ? documentArn(need, scope, '')
+        : resourceText(need, scope, [{ hole: `any ${need.resource}` }]);
     for (const action of need.actions) {
       const context: Record<string, Text> = {
         'aws:RequestedRegion': scope.region,
@@ -85,14 +91,17 @@ function resourceText(need: ComponentNeed, scope: ComponentScope<Text>, id: Text
     case 'instance':
       return ec2('instance');
     case 'ssm-document':
-      // AWS writes the ARN of its own documents with no account, or with '*' for it: either way only AWS can own a
-      // document whose name starts with 'AWS' or 'Amazon' (reserved prefixes), so '*' names this one document
-      return concat(['arn:', scope.partition, ':ssm:', scope.region, `:*:document/${need.name}`]);
+      return documentArn(need, scope, '');
     case 's3-bucket-objects':
       return concat(['arn:', scope.partition, `:s3:::${need.name}`, scope.region, '/', id]);
     case 'any':
       return '*';
   }
+}
+
+/** An AWS-owned Systems Manager document of the region, with `account` in its ARN. */
+function documentArn(need: ComponentNeed, scope: ComponentScope<Text>, account: Text): Text {
+  return concat(['arn:', scope.partition, ':ssm:', scope.region, ':', account, `:document/${need.name}`]);
 }
 
 function wildcardReason(need: ComponentNeed, components: string): string {
@@ -107,9 +116,6 @@ function wildcardReason(need: ComponentNeed, components: string): string {
     case 'instance':
       return `The AWS-managed components ${components} call ${calls} on the instances of the region, as AWS documents; the `
         + 'instance resource of ssm:SendCommand has no condition key that would limit it to the calling instance.';
-    case 'ssm-document':
-      return `The AWS-managed components ${components} run the AWS-owned document ${need.name}, whose ARN AWS writes with no `
-        + 'account; only AWS can own a document of that name (its prefix is reserved), so the "*" names this one document.';
     case 's3-bucket-objects':
       return `The AWS-managed components ${components} download their tools from this AWS-owned bucket of the region.`;
     case 'subnet':

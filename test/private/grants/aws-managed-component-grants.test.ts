@@ -25,8 +25,14 @@ function profileWith(componentName: string): { stack: Stack; permissions: Effect
   return { stack, permissions: EffectivePermissions.ofRole(template, stack.getLogicalId(profile.role.node.defaultChild as iam.CfnRole)) };
 }
 
+interface Request {
+  readonly action: string;
+  readonly resource: string;
+  readonly context: Record<string, string>;
+}
+
 /** One real request of each need of a row, as the build instance makes it, with its target in `account`. */
-function requestsOf(row: AwsManagedComponentRow, account = ACCOUNT, instanceId = INSTANCE_ID): { action: string; resource: string; context: Record<string, string> }[] {
+function requestsOf(row: AwsManagedComponentRow, account = ACCOUNT, instanceId = INSTANCE_ID): Request[] {
   const ec2 = (type: string, id: string) => `arn:aws:ec2:${REGION}:${account}:${type}/${id}`;
   return row.needs.flatMap(need => need.actions.flatMap(action => {
     const base: Record<string, string> = { 'aws:RequestedRegion': REGION, 'ec2:Region': REGION, 'ec2:SourceInstanceARN': INSTANCE_ARN };

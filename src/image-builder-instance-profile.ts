@@ -544,7 +544,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * parameter name that is a `{{ parameter }}` or a token, or a malformed document is a warning and grants
    * nothing for it.
    *
-   * An AWS-managed component (the `AwsManagedComponent` of `@aws-cdk/aws-imagebuilder-alpha`, or any construct
+   * An AWS-managed component (what `AmazonManagedComponent` of `@aws-cdk/aws-imagebuilder-alpha` returns, or any construct
    * whose `componentArn` is an AWS-managed component's ARN) is granted as `addAwsManagedComponent` grants it.
    *
    * @param component a CfnComponent, or a construct that holds one, or an AWS-managed component

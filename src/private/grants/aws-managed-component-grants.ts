@@ -116,7 +116,7 @@ export function recipeComponents(recipe: IConstruct): RecipeComponent[] | 'token
   });
 }
 
-/** The name of the AWS-managed component that a construct stands for (the alpha's AwsManagedComponent), if it does. */
+/** The name of the AWS-managed component that a construct stands for (what the alpha's AmazonManagedComponent returns), if it does. */
 export function awsManagedComponentOf(construct: IConstruct): string | undefined {
   if (cfnComponentOf(construct)) {
     return undefined;

@@ -43,7 +43,7 @@ export interface AwsManagedComponentRow {
 }
 
 // the user guide's list of AWS-managed components, whose descriptions each component also carries (aws imagebuilder
-// get-component); the alpha's AwsManagedComponent and cdk-proserve-lib's Ec2ImagePipeline repeat them
+// get-component); the alpha's AmazonManagedComponent docs and cdk-proserve-lib's Ec2ImagePipeline repeat them
 const MANAGED_COMPONENTS_PAGE = 'https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-managed-components.html';
 
 export const AWS_MANAGED_COMPONENT_NEEDS: readonly AwsManagedComponentRow[] = [

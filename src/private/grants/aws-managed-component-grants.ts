@@ -70,8 +70,11 @@ export class AwsManagedComponentGrants {
       const reason = `AWS requires ${policyName} on the instance profile for the AWS-managed components ${row.names.join(', ')}; `
         + 'it is attached only because a recipe of the profile uses one of them.';
       this.target.nag.acknowledgeManagedPolicy(policy.managedPolicyArn, reason);
+      const attached = iam.Role.isRole(this.target.role)
+        ? 'it is attached to the role for that component only.'
+        : `the role '${this.target.role.node.path}' is imported, so CloudFormation cannot attach it: attach it outside this app.`;
       this.warn(MANAGED_POLICY_WARNING, `${prop}: '${name}' needs the AWS managed policy ${policyName}, which AWS requires for `
-        + `${row.names.join(' and ')} and which allows far more than the component calls; it is attached to the role for that component only.`);
+        + `${row.names.join(' and ')} and which allows far more than the component calls; ${attached}`);
     }
   }
 

@@ -130,6 +130,25 @@ describe('addAwsManagedComponent', () => {
     Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp('needs the AWS managed policy AmazonInspectorFullAccess'));
   });
 
+  test('given an imported role, when an inspector component is added, then the warning says to attach AmazonInspectorFullAccess outside the app', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const role = iam.Role.fromRoleArn(stack, 'Team', 'arn:aws:iam::111122223333:role/TeamRole');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { role });
+
+    profile.addAwsManagedComponent('inspector-test-windows');
+
+    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp(
+      "needs the AWS managed policy AmazonInspectorFullAccess.*the role 'Stack/Team' is imported, so CloudFormation cannot attach it: attach it outside this app\\."));
+  });
+
+  test('given an immutable role, when a component with needs is added, then an error names the method and what could not be granted', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const role = iam.Role.fromRoleArn(stack, 'Team', 'arn:aws:iam::111122223333:role/TeamRole', { mutable: false });
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { role });
+
+    expect(() => profile.addAwsManagedComponent('ebs-volume-usage-test-linux')).toThrow(/addAwsManagedComponent: the role 'Stack\/Team' cannot take new policies/);
+  });
+
   test('given a component that needs nothing, when the profile is made, then AmazonInspectorFullAccess is not attached', () => {
     const { stack } = profileWith('ebs-volume-usage-test-linux');
     const role = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'))[0];

@@ -113,20 +113,27 @@ export const AWS_MANAGED_COMPONENT_NEEDS: readonly AwsManagedComponentRow[] = [
   },
 ];
 
-// AWS-managed components whose documents call nothing beyond what the required managed policies allow
+// AWS-managed components whose descriptions (which each component carries, and which cdklabs/cdk-proserve-lib's
+// Ec2ImagePipeline.Component repeats) name no permission beyond the instance profile's managed policies, where the
+// descriptions of the components above do: taken at AWS's word, as the rows above are
 export const AWS_MANAGED_COMPONENTS_WITHOUT_NEEDS: readonly string[] = [
-  'amazon-cloudwatch-agent-linux', 'amazon-cloudwatch-agent-windows', 'amazon-corretto-8-windows', 'amazon-corretto-11-windows',
-  'amazon-corretto-17-windows', 'amazon-kinesis-agent-windows', 'anaconda-windows', 'apache-tomcat-9-linux', 'apt-repository-test-linux',
-  'aws-cli-version-2-linux', 'aws-cli-version-2-windows', 'aws-codedeploy-agent-linux', 'aws-codedeploy-agent-windows', 'chocolatey',
+  'amazon-cloudwatch-agent-linux', 'amazon-cloudwatch-agent-windows', 'amazon-corretto-11', 'amazon-corretto-11-apt-generic',
+  'amazon-corretto-11-headless', 'amazon-corretto-11-rpm-generic', 'amazon-corretto-11-windows', 'amazon-corretto-17-headless',
+  'amazon-corretto-17-jdk', 'amazon-corretto-17-jre', 'amazon-corretto-17-windows', 'amazon-corretto-21-headless',
+  'amazon-corretto-21-jdk', 'amazon-corretto-21-jre', 'amazon-corretto-21-windows', 'amazon-corretto-8-apt-generic',
+  'amazon-corretto-8-jdk', 'amazon-corretto-8-jre', 'amazon-corretto-8-rpm-generic', 'amazon-corretto-8-windows',
+  'amazon-kinesis-agent-windows', 'anaconda-windows', 'apache-tomcat-9-linux', 'apt-repository-test-linux', 'aws-cli-version-2-linux',
+  'aws-cli-version-2-windows', 'aws-codedeploy-agent-linux', 'aws-codedeploy-agent-windows', 'chocolatey',
   'chrony-time-configuration-test', 'dcv-server-linux', 'dcv-server-windows', 'docker-ce-centos', 'docker-ce-linux', 'docker-ce-ubuntu',
   'dotnet-desktop-runtime-lts-windows', 'dotnet-hosting-bundle-lts-windows', 'dotnet-runtime-lts-linux', 'dotnet-runtime-lts-windows',
   'dotnet-sdk-lts-linux', 'dotnet-sdk-lts-windows', 'ec2-network-route-test-windows', 'ec2launch-v2-windows', 'ecs-optimized-ami-windows',
   'eks-optimized-ami-windows', 'go-stable-linux', 'go-stable-windows', 'hello-world-linux', 'hello-world-windows',
   'install-package-from-repository', 'mariadb-linux', 'mate-de-linux', 'mono-linux', 'php-8_2-linux', 'powershell-lts-linux',
   'powershell-lts-windows', 'powershell-snap', 'powershell-yum', 'PuTTY', 'python-3-linux', 'python-3-windows', 'reboot-linux',
-  'reboot-test-linux', 'reboot-test-windows', 'reboot-windows', 'simple-boot-test-linux', 'simple-boot-test-windows',
-  'update-linux', 'update-linux-kernel-mainline', 'update-windows', 'validate-single-ssd-nvme-linux', 'validate-ssd-nvme-linux',
-  'yum-repository-test-linux',
+  'reboot-test-linux', 'reboot-test-windows', 'reboot-windows', 'simple-boot-test-linux', 'simple-boot-test-windows', 'update-linux',
+  'update-linux-kernel-5', 'update-linux-kernel-ml', 'update-windows', 'validate-single-ssh-public-key-test-linux',
+  'validate-ssh-host-key-generation-linux', 'validate-ssh-public-key-linux', 'windows-activation-test',
+  'windows-is-ready-with-password-generation-test', 'windows-server-iis', 'yum-repository-test-linux',
 ];
 
 /** What AWS documents for an AWS-managed component: its row, `'none'` when it needs nothing more, undefined when not known. */

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import { IConstruct } from 'constructs';
 import { ImageBuilderInstanceProfile } from './image-builder-instance-profile';
+import { checkAwsManagedComponent } from './private/aws-managed-component-check';
 import { ComponentNeeds, KeyPart, readComponentDocument, S3Need } from './private/component-document';
 import { cfnComponentOf, ComponentSource, componentSource, pathOf } from './private/component-source';
 import { Verdict } from './private/iam/policies';
@@ -86,6 +87,8 @@ export class ComponentAccessChecks implements IAspect {
     for (const entry of entries) {
       const arn: unknown = entry?.componentArn;
       if (isAwsManaged(recipe, arn)) {
+        checkAwsManagedComponent(flattenCfnReference(Stack.of(recipe).resolve(arn)),
+          { image, label, profile, role: profile.role, recipe, permissions: this.permissionsOf(profile) });
         continue;
       }
       const target = constructOf(arn);

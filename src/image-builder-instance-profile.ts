@@ -9,6 +9,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
 import { keyPattern, ParameterNeed, readComponentDocument, S3Need } from './private/component-document';
 import { cfnComponentOf, componentSource, pathOf } from './private/component-source';
+import { AwsManagedComponentGrants, awsManagedComponentOf, recipeComponents, recipeLabel } from './private/grants/aws-managed-component-grants';
 import { flattenCfnReference, NagAcknowledgements } from './private/nag';
 import { Location, overlappingLocations } from './private/overlaps';
 import { OwnPolicies } from './private/own-policies';
@@ -412,6 +413,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   private readonly writeLocations = new Array<Location>();
   private containerRecipesGranted = false;
   private withoutRole?: iam.IInstanceProfile;
+  private awsManagedComponents?: AwsManagedComponentGrants;
 
   /**
    * @param scope the construct this one belongs to
@@ -542,10 +544,18 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * parameter name that is a `{{ parameter }}` or a token, or a malformed document is a warning and grants
    * nothing for it.
    *
-   * @param component a CfnComponent, or a construct that holds one
+   * An AWS-managed component (what `AmazonManagedComponent` of `@aws-cdk/aws-imagebuilder-alpha` returns, or any construct
+   * whose `componentArn` is an AWS-managed component's ARN) is granted as `addAwsManagedComponent` grants it.
+   *
+   * @param component a CfnComponent, or a construct that holds one, or an AWS-managed component
    * @see https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-action-modules.html#action-modules-s3download
    */
   public addComponent(component: IConstruct): void {
+    const awsManaged = awsManagedComponentOf(component);
+    if (awsManaged !== undefined) {
+      this.grantAwsManagedComponent('addComponent', awsManaged);
+      return;
+    }
     const cfn = cfnComponentOf(component);
     if (!cfn) {
       throw new Error(`addComponent: '${component.node.path}' is not an Image Builder component: give an imagebuilder.CfnComponent, `
@@ -559,6 +569,61 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       return;
     }
     this.grantComponentNeeds(source.data, source.label);
+  }
+
+  /**
+   * Grant what an AWS-managed Image Builder component needs beyond the AWS managed policies that the profile
+   * always has, as AWS documents it.
+   *
+   * Some AWS-managed components call AWS APIs themselves: `ebs-volume-usage-test-linux` creates, attaches and
+   * deletes a volume, `eni-attachment-test-linux` a network interface, the Distributor components send
+   * Systems Manager commands, the STIG components download from an AWS bucket of the region. Each gets exactly
+   * those actions, in the account and region of the profile's stack, attaches and tags limited to the build
+   * instance itself where IAM can say so; the README lists them. `inspector-test-linux` and
+   * `inspector-test-windows` also get the AWS managed policy `AmazonInspectorFullAccess`, which AWS requires for
+   * them, with a warning. A component known to need nothing more gets nothing; a name the library does not know
+   * is a warning that names it.
+   *
+   * @param componentName the component's name as AWS writes it in its ARN, such as `ebs-volume-usage-test-linux`
+   * @see https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-managed-components.html
+   */
+  public addAwsManagedComponent(componentName: string): void {
+    this.grantAwsManagedComponent('addAwsManagedComponent', componentName);
+  }
+
+  /**
+   * Grant what every component of an image or container recipe needs: the recipe's own components as
+   * `addComponent` grants them, its AWS-managed components as `addAwsManagedComponent` does.
+   *
+   * The recipe is an `imagebuilder.CfnImageRecipe` or `imagebuilder.CfnContainerRecipe`, or a construct that holds
+   * one, such as the `ImageRecipe` and `ContainerRecipe` of `@aws-cdk/aws-imagebuilder-alpha`. An AWS-managed
+   * component is recognized by its ARN, with or without a version. A component that is neither of this app nor
+   * AWS-managed, or a component list known only at deployment, is a warning.
+   *
+   * @param recipe an image or container recipe, or a construct that holds one
+   * @see https://docs.aws.amazon.com/imagebuilder/latest/userguide/manage-recipes.html
+   */
+  public addRecipe(recipe: IConstruct): void {
+    const components = recipeComponents(recipe);
+    if (components === undefined) {
+      throw new Error(`addRecipe: '${recipe.node.path}' is not an Image Builder recipe: give an imagebuilder.CfnImageRecipe or `
+        + 'CfnContainerRecipe, or a construct that holds one (such as the ImageRecipe of @aws-cdk/aws-imagebuilder-alpha)');
+    }
+    const warn = (message: string) => Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:recipeComponent',
+      `addRecipe: ${message}, so nothing was granted for it`);
+    if (components === 'token') {
+      warn(`the components of the recipe '${recipeLabel(recipe)}' are not a list until deployment`);
+      return;
+    }
+    for (const component of components) {
+      if (component.kind === 'own') {
+        this.addComponent(component.component);
+      } else if (component.kind === 'aws-managed') {
+        this.grantAwsManagedComponent('addRecipe', component.name);
+      } else {
+        warn(`the component '${component.arn}' of the recipe '${recipeLabel(recipe)}' is neither a component of this app nor AWS-managed`);
+      }
+    }
   }
 
   /**
@@ -676,6 +741,19 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     for (const need of needs.parameters) {
       this.grantParameterNeed(need);
     }
+  }
+
+  private grantAwsManagedComponent(prop: string, componentName: string): void {
+    this.awsManagedComponents ??= new AwsManagedComponentGrants({
+      scope: this,
+      role: this.role,
+      nag: this.nag,
+      allow: (method, actions, resource, conditions) => {
+        this.assertMutableRole(method, `${actions.join(', ')} on '${resource}'`, 'grant it outside this app');
+        return this.policies.allow(actions, resource, conditions);
+      },
+    });
+    this.awsManagedComponents.grant(prop, componentName);
   }
 
   private grantParameterNeed(need: ParameterNeed): void {

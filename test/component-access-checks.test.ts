@@ -398,7 +398,7 @@ describe('log delivery', () => {
 });
 
 describe('links the check cannot follow are warnings, never errors', () => {
-  test('AWS-managed components are skipped', () => {
+  test('an AWS-managed component that needs nothing more is covered', () => {
     const { stack, profile, component } = pipeline({
       extraComponentArns: [`arn:${Aws.PARTITION}:imagebuilder:${Aws.REGION}:aws:component/update-linux/x.x.x`],
     });

@@ -43,7 +43,9 @@ interface AlphaPipeline {
  * A whole alpha pipeline: a Component from inline data and one from a local file asset, an ImageRecipe, an
  * InfrastructureConfiguration with S3 logging, and an ImagePipeline, with this profile.
  */
-function alphaPipeline(options: { natural?: boolean; addComponents?: boolean; logLocation?: string; inlineSource?: string } = {}): AlphaPipeline {
+function alphaPipeline(options: {
+  natural?: boolean; addComponents?: boolean; logLocation?: string; inlineSource?: string; awsManaged?: string[]; addRecipe?: boolean;
+} = {}): AlphaPipeline {
   const app = new App();
   const stack = new Stack(app, 'Stack');
   const artifacts = s3.Bucket.fromBucketName(stack, 'Artifacts', ARTIFACTS);
@@ -65,8 +67,12 @@ function alphaPipeline(options: { natural?: boolean; addComponents?: boolean; lo
   }
   const recipe = new alpha.ImageRecipe(stack, 'Recipe', {
     baseImage: alpha.BaseImage.fromAmiId('ami-0123456789abcdef0'),
-    components: [{ component: inline }, { component: fromFile }],
+    components: [{ component: inline }, { component: fromFile },
+      ...(options.awsManaged ?? []).map(name => ({ component: alpha.AmazonManagedComponent.fromAmazonManagedComponentName(stack, name, name) }))],
   });
+  if (options.addRecipe) {
+    profile.addRecipe(recipe);
+  }
   const infrastructure = new alpha.InfrastructureConfiguration(stack, 'Infrastructure', {
     instanceProfile: options.natural ? profile.instanceProfile : profile.instanceProfileWithoutRole,
     logging: { s3Bucket: logs, s3KeyPrefix: 'logs' },
@@ -190,6 +196,33 @@ describeWithAlpha('with @aws-cdk/aws-imagebuilder-alpha', () => {
     const arn = (name: string) => `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${name}`;
     expect(await permissions.decide('ecr:PutImage', arn('team/images'), CONTEXT)).toBe('Allowed');
     expect(await permissions.decide('ecr:PutImage', arn('other/images'), CONTEXT)).toBe('ImplicitlyDenied');
+  });
+
+  test('an AWS-managed component of an alpha recipe that the profile lacks is an error that names the fix', () => {
+    const { stack } = alphaPipeline({ awsManaged: ['ebs-volume-usage-test-linux'] });
+
+    Annotations.fromStack(stack).hasError('/Stack/Pipeline/Resource', Match.stringLikeRegexp(
+      "its AWS-managed component 'ebs-volume-usage-test-linux' needs ec2:CreateVolume.*addAwsManagedComponent / add_aws_managed_component"));
+  });
+
+  test('addRecipe with an alpha ImageRecipe grants its own and its AWS-managed components, and the check covers them', async () => {
+    const pipeline = alphaPipeline({ addComponents: false, addRecipe: true, awsManaged: ['ebs-volume-usage-test-linux', 'update-linux'] });
+
+    Annotations.fromStack(pipeline.stack).hasNoError('*', Match.anyValue());
+    const permissions = permissionsOf(pipeline);
+    expect(await permissions.decide('s3:GetObject', `arn:aws:s3:::${ARTIFACTS}/components/file/setup.sh`, CONTEXT)).toBe('Allowed');
+    expect(await permissions.decide('ec2:CreateVolume', `arn:aws:ec2:${REGION}:${ACCOUNT}:volume/vol-0123456789abcdef0`, CONTEXT)).toBe('Allowed');
+  });
+
+  test('addComponent with the alpha\'s AmazonManagedComponent grants what addAwsManagedComponent grants', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+
+    profile.addComponent(alpha.AmazonManagedComponent.fromAmazonManagedComponentName(stack, 'Eni', 'eni-attachment-test-linux'));
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'ec2:CreateNetworkInterface' })]) },
+    });
   });
 
   describe.each(Object.keys(PACKS) as PackName[])('cdk-nag %s', pack => {

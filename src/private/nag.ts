@@ -53,9 +53,9 @@ export class NagAcknowledgements implements IAspect {
     }
   }
 
-  /** An AWS managed policy that the construct itself attaches to the role (AwsSolutions-IAM4). */
-  public acknowledgeManagedPolicy(policyArn: string): void {
-    this.onRole.push({ rule: IAM4, finding: { kind: 'Policy', value: policyArn }, reason: IAM4_REASON });
+  /** An AWS managed policy that the construct itself attaches to the role (AwsSolutions-IAM4), and why. */
+  public acknowledgeManagedPolicy(policyArn: string, reason: string = IAM4_REASON): void {
+    this.onRole.push({ rule: IAM4, finding: { kind: 'Policy', value: policyArn }, reason });
   }
 
   /**

@@ -4,8 +4,9 @@ import { IConstruct } from 'constructs';
 import { pathOf } from './component-source';
 import { needRequests } from './grants/aws-managed-component-statements';
 import { awsManagedComponentName, awsManagedComponentNeeds } from './grants/aws-managed-components';
+import { Verdict } from './iam/policies';
+import { display, Hole, Text } from './iam/text';
 import { flattenCfnReference } from './nag';
-import { display, Hole, Text, Verdict } from './policy-evaluation';
 import { PARTITION, RolePermissions } from './role-permissions';
 
 const WARNING = 'cdk-imagebuilder-instance-profile:componentAccessCheck';

@@ -1,5 +1,5 @@
-import { concat, Hole, Text } from '../policy-evaluation';
 import { AwsManagedComponentRow, ComponentNeed, ResourceKind } from './aws-managed-components';
+import { concat, Hole, Text } from '../iam/text';
 
 /** The partition, region and account that a row's resources are in: the profile's stack's. */
 export interface ComponentScope<T> {

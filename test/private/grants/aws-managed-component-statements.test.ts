@@ -1,6 +1,7 @@
 import { needRequests, needStatements } from '../../../src/private/grants/aws-managed-component-statements';
 import { AWS_MANAGED_COMPONENT_NEEDS } from '../../../src/private/grants/aws-managed-components';
-import { evaluate, Hole, PolicySource } from '../../../src/private/policy-evaluation';
+import { evaluate, PolicySource } from '../../../src/private/iam/policies';
+import { Hole } from '../../../src/private/iam/text';
 
 const SCOPE = { partition: 'aws', region: 'us-east-1', account: '111122223333' };
 const BUILD_INSTANCE: Hole = { hole: 'build instance' };

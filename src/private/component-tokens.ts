@@ -205,7 +205,13 @@ class Tokens implements DocumentTokens {
 function describeMeaning(meaning: Meaning): string {
   switch (meaning.kind) {
     case 'pseudo': return `<${meaning.name}>`;
-    case 'bucket': return `<${meaning.attribute === 'name' ? 'bucket' : 'ARN of bucket'} ${pathOfBucket(meaning.bucket)}>`;
+    case 'bucket': {
+      const name = meaning.bucket.bucketName;
+      if (meaning.attribute === 'name' && name !== undefined && !Token.isUnresolved(name)) {
+        return name;
+      }
+      return `<${meaning.attribute === 'name' ? 'bucket' : 'ARN of bucket'} ${pathOfBucket(meaning.bucket)}>`;
+    }
     case 'unknown': return flattenCfnReference(meaning.intrinsic);
   }
 }

@@ -67,18 +67,15 @@ export function readTokenizedDocument(scope: IConstruct, data: string): Tokenize
   if (!skeleton(resolved, parts)) {
     return undefined;
   }
-  const elements = new Map<string, CfnElement>();
-  for (const construct of stack.node.findAll()) {
-    if (CfnElement.isCfnElement(construct) && Stack.of(construct) === stack) {
-      elements.set(stack.resolve(construct.logicalId), construct);
-    }
-  }
+  // the elements that references of the data point to; a logical id written in an Fn::Sub is looked up in the stack
+  let all: Map<string, CfnElement> | undefined;
+  const element = (id: string) => recorder.local.get(id) ?? (all ??= elementsOf(stack)).get(id);
   const meanings = new Map<string, Meaning>();
   const text = parts.map(part => {
     if (typeof part === 'string') {
       return part;
     }
-    const { token, meaning } = tokenOf(part.intrinsic, elements, recorder.foreign);
+    const { token, meaning } = tokenOf(part.intrinsic, element, recorder.foreign);
     meanings.set(token, meaning);
     return token;
   }).join('');
@@ -159,14 +156,14 @@ function intrinsicArg(value: unknown, name: string): unknown {
 }
 
 /** The token that stands for an intrinsic in the text, and what it means. */
-function tokenOf(intrinsic: unknown, elements: Map<string, CfnElement>, foreign: Set<string>): { token: string; meaning: Meaning } {
+function tokenOf(intrinsic: unknown, elementOf: (id: string) => CfnElement | undefined, foreign: Set<string>): { token: string; meaning: Meaning } {
   const ref = intrinsicArg(intrinsic, 'Ref');
   if (typeof ref === 'string' && PSEUDO[ref] !== undefined) {
     return { token: PSEUDO[ref], meaning: { kind: 'pseudo', name: ref } };
   }
   const getAtt = intrinsicArg(intrinsic, 'Fn::GetAtt');
   const id = typeof ref === 'string' ? ref : Array.isArray(getAtt) && getAtt[1] === 'Arn' && typeof getAtt[0] === 'string' ? getAtt[0] : undefined;
-  const element = id === undefined || foreign.has(id) ? undefined : elements.get(id);
+  const element = id === undefined || foreign.has(id) ? undefined : elementOf(id);
   if (element instanceof s3.CfnBucket) {
     return typeof ref === 'string'
       ? { token: element.ref, meaning: { kind: 'bucket', bucket: element, attribute: 'name' } }
@@ -220,9 +217,24 @@ function pathOfBucket(bucket: s3.CfnBucket): string {
   return bucket.node.id === 'Resource' && bucket.node.scope ? bucket.node.scope.node.path : bucket.node.path;
 }
 
-/** Records the logical ids that references to elements of other stacks resolve to, before the app is prepared. */
+/** The elements of a stack (not of its nested stacks) by logical id. */
+function elementsOf(stack: Stack): Map<string, CfnElement> {
+  const elements = new Map<string, CfnElement>();
+  for (const construct of stack.node.findAll()) {
+    if (CfnElement.isCfnElement(construct) && Stack.of(construct) === stack) {
+      elements.set(stack.resolve(construct.logicalId), construct);
+    }
+  }
+  return elements;
+}
+
+/**
+ * Records the logical ids that references resolve to: those of elements of the stack, and those of elements of
+ * other stacks, which before the app is prepared resolve to a Ref of their own stack's logical id.
+ */
 class ReferenceRecorder extends DefaultTokenResolver {
   public readonly foreign = new Set<string>();
+  public readonly local = new Map<string, CfnElement>();
 
   constructor(private readonly stack: Stack) {
     // the concatenation of this pass is thrown away: only the references matter
@@ -231,12 +243,14 @@ class ReferenceRecorder extends DefaultTokenResolver {
 
   public resolveToken(t: IResolvable, context: IResolveContext, postProcessor: IPostProcessor): any {
     const resolved = super.resolveToken(t, context, postProcessor);
-    if (Reference.isReference(t) && Stack.of(t.target) !== this.stack) {
+    if (Reference.isReference(t)) {
       const ref = intrinsicArg(resolved, 'Ref');
       const getAtt = intrinsicArg(resolved, 'Fn::GetAtt');
       const id = typeof ref === 'string' ? ref : Array.isArray(getAtt) ? getAtt[0] : undefined;
-      if (typeof id === 'string') {
+      if (typeof id === 'string' && Stack.of(t.target) !== this.stack) {
         this.foreign.add(id);
+      } else if (typeof id === 'string' && CfnElement.isCfnElement(t.target)) {
+        this.local.set(id, t.target);
       }
     }
     return resolved;

@@ -1,4 +1,4 @@
-import { Annotations, IAspect, Stack } from 'aws-cdk-lib';
+import { Annotations, IAspect, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -169,9 +169,12 @@ class ProfileCheck {
 
   /** @param sameStack whether the component is of the role's stack, where its tokens resolve as the role's policies read them */
   private s3Need(component: string, need: S3Need, sameStack: boolean): void {
-    const bucket = need.appBucket ? this.appBucketText(need.appBucket) : need.bucketName;
-    const key = keyText(need.key, part => (sameStack ? this.permissions.text(part) : undefined) ?? [{ hole: `deploy-time value ${forMessages(part)}` }]);
-    const owner = need.expectedBucketOwner ?? this.ownerOf(bucket);
+    const deployed = (token: string) => (sameStack ? this.permissions.text(token) : undefined) ?? [{ hole: `deploy-time value ${forMessages(token)}` }];
+    // a name with pseudo parameters in it is known at deployment, and need not be a bucket of the app
+    const bucket = need.appBucket ? this.appBucketText(need.appBucket)
+      : Token.isUnresolved(need.bucketName) ? deployed(need.bucketName) : need.bucketName;
+    const key = keyText(need.key, deployed);
+    const owner = need.expectedBucketOwner ?? (need.appBucket || typeof bucket === 'string' ? this.ownerOf(bucket) : undefined);
     const what = `${need.step} ${need.access === 'read' ? 'downloads' : 'uploads to'} '${need.uri}'`;
     let verdict: Verdict;
     if (need.access === 'write') {

@@ -548,6 +548,24 @@ describe('components whose documents hold tokens', () => {
     expectUncovered(p.stack, "downloads 's3://team-components/accounts/<AWS::AccountId>/install.sh', but the instance profile 'Stack/Profile' cannot read it");
   });
 
+  test('given a pseudo parameter in the bucket name, addComponent makes it covered', () => {
+    const { stack, profile, component } = pipeline({ data: downloadDocument('install-app', `s3://artifacts-${Aws.ACCOUNT_ID}/app/install.sh`, '/tmp/i.sh') });
+
+    profile.addComponent(component);
+
+    expectCovered(stack);
+  });
+
+  test('given a pseudo parameter in the bucket name and a stack of a known account, a location in the bucket of that name covers it, one of another account\'s name does not', () => {
+    const env = { account: '111122223333', region: 'us-east-1' };
+    const data = downloadDocument('install-app', `s3://artifacts-${Aws.ACCOUNT_ID}/app/install.sh`, '/tmp/i.sh');
+    const same = pipeline({ data, stack: { env }, profile: s => ({ artifactLocations: [{ bucket: s3.Bucket.fromBucketName(s, 'A', 'artifacts-111122223333'), keyPrefix: 'app' }] }) });
+    const other = pipeline({ data, stack: { env }, profile: s => ({ artifactLocations: [{ bucket: s3.Bucket.fromBucketName(s, 'A', 'artifacts-999988887777'), keyPrefix: 'app' }] }) });
+
+    expectCovered(same.stack);
+    expectUncovered(other.stack, "downloads 's3://artifacts-<AWS::AccountId>/app/install.sh', but the instance profile 'Stack/Profile' cannot read it");
+  });
+
   test('given a token the check cannot follow in the key, a warning names the step and the unknown part, and the component once', () => {
     const { stack } = tokenizedPipeline(s => `releases/${new CfnParameter(s, 'Version').valueAsString}/install.sh`, {
       names: true, profile: s => ({ artifactLocations: [{ bucket: bucketNamed(s, 'Artifacts'), keyPrefix: 'releases/v1' }] }),

@@ -293,6 +293,15 @@ phases:
     expect(JSON.stringify(template.toJSON())).toContain('{"Ref":"AWS::AccountId"}');
   });
 
+  test('given a pseudo parameter in the bucket name, the grant is on the bucket of that name at deployment', async () => {
+    const { permissions } = withAppBuckets(() => downloadDocument('install', `s3://artifacts-${Aws.ACCOUNT_ID}/app/install.sh`, '/tmp/install.sh'),
+      (profile, component) => profile.addComponent(component));
+
+    expect(await permissions.decide('s3:GetObject', `arn:aws:s3:::artifacts-${ACCOUNT}/app/install.sh`, { 's3:ResourceAccount': undefined })).toEqual('Allowed');
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::artifacts-999988887777/app/install.sh', { 's3:ResourceAccount': undefined })).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:GetObject', `arn:aws:s3:::artifacts-${ACCOUNT}/app/other.sh`, { 's3:ResourceAccount': undefined })).toEqual('ImplicitlyDenied');
+  });
+
   test('given a token the library cannot follow in the key, a warning names the step and the unknown part, and the component once', () => {
     const { stack } = withAppBuckets(bucket => {
       const version = new CfnParameter(bucket.stack, 'Version');

@@ -18,7 +18,10 @@ export type KeyPart = string | { readonly variable: string; readonly followed?: 
  */
 export interface S3Need {
   readonly access: 'read' | 'write';
-  /** a literal, valid S3 bucket name; the token of `appBucket`'s name when there is one */
+  /**
+   * a literal, valid S3 bucket name; the token of `appBucket`'s name when there is one; a name with pseudo
+   * parameters (`Aws.ACCOUNT_ID`, ...) in it, as tokens, when the document names the bucket so
+   */
   readonly bucketName: string;
   /** the bucket of the app that the document names by a token of its name */
   readonly appBucket?: s3.IBucket;
@@ -321,6 +324,17 @@ class DocumentReader {
     if (appBucket) {
       // the token resolves to that bucket's name at deployment: it is never checked as a literal name
       return { bucketName: (named[0] as { variable: string }).variable, key: this.followed(keyParts), appBucket };
+    }
+    const tokens = this.tokens;
+    if (variables.length > 0 && tokens && variables.every(v => tokens.isPseudoParameter(v.variable))) {
+      // a name such as artifacts-${AWS::AccountId}: the tokens resolve at deployment, only the text around them is checked
+      const literal = bucketParts.filter((part): part is string => typeof part === 'string').join('');
+      if (!/^[a-z0-9.-]*$/.test(literal)) {
+        this.warn(`${at}: the bucket of '${show(uri)}' is not a valid S3 bucket name (only lowercase letters, digits, dots and hyphens are allowed), `
+          + `so nothing was granted for it; fix the bucket name, or ${instead}`);
+        return undefined;
+      }
+      return { bucketName: bucketParts.map(part => typeof part === 'string' ? part : part.variable).join(''), key: this.followed(keyParts) };
     }
     if (variables.length > 0) {
       const when = variables.every(v => isToken(v.variable)) ? 'deployment' : 'the build runs';

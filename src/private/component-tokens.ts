@@ -15,6 +15,8 @@ export interface DocumentTokens {
    * the app. It resolves in any template of the app, so grants keep it as it is.
    */
   follows(token: string): boolean;
+  /** whether the token is a pseudo parameter, which may stand in a bucket's name */
+  isPseudoParameter(token: string): boolean;
   /** the text with each token named for messages: `<AWS::Region>`, `<bucket Stack/Bucket>`, `<Custom.Value>` */
   describe(text: string): string;
 }
@@ -188,6 +190,10 @@ class Tokens implements DocumentTokens {
   public follows(token: string): boolean {
     const kind = this.meanings.get(token)?.kind;
     return kind === 'pseudo' || kind === 'bucket';
+  }
+
+  public isPseudoParameter(token: string): boolean {
+    return this.meanings.get(token)?.kind === 'pseudo';
   }
 
   public describe(text: string): string {

@@ -1189,7 +1189,7 @@ describe('documents that hold tokens', () => {
       + "'<Version>' (known at deployment), so read access to 'releases/*/app.zip' in bucket 'artifacts' was granted; write the key as a literal to grant only it"]);
   });
 
-  test('given a bucket name made of literal text and a pseudo parameter, a warning names the step and the bucket, and nothing is needed', () => {
+  test('given a bucket name made of literal text and a pseudo parameter, the need is in that bucket, its name kept as text and token', () => {
     // given
     const stack = new Stack(new App(), 'Stack');
 
@@ -1197,9 +1197,38 @@ describe('documents that hold tokens', () => {
     const needs = readTokenized(stack, download(`s3://artifacts-${Aws.ACCOUNT_ID}/app.zip`));
 
     // then
+    expect(messages(needs)).toEqual([]);
+    expect(needs.s3).toHaveLength(1);
+    expect(needs.s3[0].appBucket).toBeUndefined();
+    expect(stack.resolve(needs.s3[0].bucketName)).toEqual({ 'Fn::Join': ['', ['artifacts-', { Ref: 'AWS::AccountId' }]] });
+    expect(needs.s3[0].uri).toBe('s3://artifacts-<AWS::AccountId>/app.zip');
+  });
+
+  test('given a bucket name of a pseudo parameter and text that no bucket name may hold, a warning names the step and the bucket, and nothing is needed', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+
+    // when
+    const needs = readTokenized(stack, download(`s3://Artifacts_${Aws.ACCOUNT_ID}/app.zip`));
+
+    // then
     expect(needs.s3).toEqual([]);
     expect(messages(needs)).toEqual([expect.stringMatching(
-      /^component 'docs', step 'build\/Fetch' \(S3Download\): the bucket of 's3:\/\/artifacts-<AWS::AccountId>\/app.zip' is not known until deployment/)]);
+      /^component 'docs', step 'build\/Fetch' \(S3Download\): the bucket of 's3:\/\/Artifacts_<AWS::AccountId>\/app.zip' is not a valid S3 bucket name/)]);
+  });
+
+  test('given a bucket name with a token it cannot follow, a warning names the step and the bucket, and nothing is needed', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const suffix = new CfnParameter(stack, 'Suffix');
+
+    // when
+    const needs = readTokenized(stack, download(`s3://artifacts-${suffix.valueAsString}/app.zip`));
+
+    // then
+    expect(needs.s3).toEqual([]);
+    expect(messages(needs)).toEqual([expect.stringMatching(
+      /^component 'docs', step 'build\/Fetch' \(S3Download\): the bucket of 's3:\/\/artifacts-<Suffix>\/app.zip' is not known until deployment/)]);
   });
 
   test('property: the needs of a document with app bucket and pseudo parameter tokens are those of the document with the values written out', () => {

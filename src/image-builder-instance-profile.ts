@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
-import { keyPattern, ParameterNeed, readComponentDocument, S3Need } from './private/component-document';
+import { forMessages, keyPattern, ParameterNeed, readComponentDocument, S3Need } from './private/component-document';
 import { cfnComponentOf, componentSource, pathOf } from './private/component-source';
 import { DocumentTokens, readTokenizedDocument } from './private/component-tokens';
 import { flattenCfnReference, NagAcknowledgements } from './private/nag';
@@ -831,7 +831,7 @@ function wildcardReason(need: S3Need): string | undefined {
   const variables = need.key.filter(part => typeof part !== 'string' && !part.followed).map(part => (part as { variable: string }).variable);
   if (variables.length > 0) {
     return `${need.step} ${need.access === 'read' ? 'downloads' : 'uploads to'} '${need.uri}', whose key holds `
-      + `${variables.map(v => `'${v}'`).join(', ')}, known only when the build runs; each '*' stands for one of them, `
+      + `${variables.map(v => `'${forMessages(v)}'`).join(', ')}, known only when the build runs; each '*' stands for one of them, `
       + 'and the rest of the key is literal.';
   }
   if (need.folder) {

@@ -2,12 +2,13 @@ import { App, Aws, CfnParameter, CustomResource, Fn, Lazy, Stack } from 'aws-cdk
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
 import { ImageBuilderInstanceProfile } from '../src';
 import { downloadDocument, uploadDocument } from './helpers/component-documents';
-import { ACCOUNT, EffectivePermissions } from './helpers/effective-permissions';
+import { ACCOUNT, EffectivePermissions, REGION } from './helpers/effective-permissions';
 import { checkProperty } from './private/property-helpers';
 
 // document shapes as AWS documents them for the S3Download and S3Upload action modules:
@@ -247,6 +248,27 @@ describe('component documents that hold tokens', () => {
     expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::mybucket/components/install.sh')).toEqual('ImplicitlyDenied');
     expect(await permissions.decide('s3:ListBucket', artifacts, { 's3:prefix': 'components/' })).toEqual('ImplicitlyDenied');
     Annotations.fromStack(stack).hasNoWarning('/Stack/Profile', Match.anyValue());
+  });
+
+  test('given a KMS-encrypted bucket of the app by its bucketName, addComponent grants kms:Decrypt on its key through S3, and nothing to encrypt', async () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+    const key = new kms.Key(stack, 'Key');
+    const bucket = new s3.Bucket(stack, 'Artifacts', { encryptionKey: key });
+    const component = new imagebuilder.CfnComponent(stack, 'Component', { name: 'c', platform: 'Linux', version: '1.0.0', data: INSTALL(bucket) });
+
+    // when
+    profile.addComponent(component);
+
+    // then
+    const roleId = stack.getLogicalId(profile.role.node.defaultChild as iam.CfnRole);
+    const permissions = EffectivePermissions.ofRole(Template.fromStack(stack).toJSON() as any, roleId);
+    const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${stack.getLogicalId(key.node.defaultChild as kms.CfnKey)}`;
+    const viaS3 = { 'kms:CallerAccount': ACCOUNT, 'kms:ViaService': `s3.${REGION}.amazonaws.com`, 'aws:CalledVia': ['s3.amazonaws.com'] };
+    expect(await permissions.decide('kms:Decrypt', keyArn, viaS3)).toEqual('Allowed');
+    expect(await permissions.decide('kms:GenerateDataKey', keyArn, viaS3)).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/another`, viaS3)).toEqual('ImplicitlyDenied');
   });
 
   test('given the same document to addComponentData, it grants the same', async () => {

@@ -58,8 +58,8 @@ export function readTokenizedDocument(scope: IConstruct, data: string): Tokenize
   let resolved: unknown;
   const recorder = new ReferenceRecorder(stack);
   try {
-    // a first pass only records which references point to another stack: before synthesis prepares the
-    // app, those resolve to a Ref of their own stack's logical id, which may be the id of another element here
+    // a first pass only records what the references point to: before synthesis prepares the app, a reference
+    // to another stack resolves to a Ref of its own stack's logical id, which may be the id of another element here
     Tokenization.resolve(data, { scope, resolver: recorder, preparing: false });
     resolved = stack.resolve(data);
   } catch {

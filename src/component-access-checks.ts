@@ -1,10 +1,11 @@
-import { Annotations, IAspect, Stack } from 'aws-cdk-lib';
+import { Annotations, IAspect, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { ImageBuilderInstanceProfile } from './image-builder-instance-profile';
 import { checkAwsManagedComponent } from './private/aws-managed-component-check';
-import { ComponentNeeds, KeyPart, readComponentDocument, S3Need } from './private/component-document';
+import { ComponentNeeds, forMessages, KeyPart, readComponentDocument, S3Need } from './private/component-document';
 import { cfnComponentOf, ComponentSource, componentSource, pathOf } from './private/component-source';
 import { Verdict } from './private/iam/policies';
 import { EvaluationRequest } from './private/iam/request-context';
@@ -105,7 +106,7 @@ export class ComponentAccessChecks implements IAspect {
     let reading = this.documents.get(component);
     if (!reading) {
       const source = componentSource(component);
-      reading = { source, needs: source.data === undefined ? undefined : readComponentDocument(source.data, source.label) };
+      reading = { source, needs: source.data === undefined ? undefined : readComponentDocument(source.data, source.label, source.tokens) };
       this.documents.set(component, reading);
     }
     return reading;
@@ -178,7 +179,7 @@ class ProfileCheck {
       this.warn(warning);
     }
     for (const need of needs.s3) {
-      this.s3Need(source.label, need);
+      this.s3Need(source.label, need, Stack.of(cfn) === Stack.of(this.profile.role));
     }
     const parameters = new Set<string>();
     for (const need of needs.parameters) {
@@ -189,10 +190,14 @@ class ProfileCheck {
     }
   }
 
-  private s3Need(component: string, need: S3Need): void {
-    const bucket = need.bucketName;
-    const key = keyText(need.key);
-    const owner = need.expectedBucketOwner ?? this.ownerOf(bucket);
+  /** @param sameStack whether the component is of the role's stack, where its tokens resolve as the role's policies read them */
+  private s3Need(component: string, need: S3Need, sameStack: boolean): void {
+    const deployed = (token: string) => (sameStack ? this.permissions.text(token) : undefined) ?? [{ hole: `deploy-time value ${forMessages(token)}` }];
+    // a name with pseudo parameters in it is known at deployment, and need not be a bucket of the app
+    const bucket = need.appBucket ? this.appBucketText(need.appBucket)
+      : Token.isUnresolved(need.bucketName) ? deployed(need.bucketName) : need.bucketName;
+    const key = keyText(need.key, deployed);
+    const owner = need.expectedBucketOwner ?? (need.appBucket || typeof bucket === 'string' ? this.ownerOf(bucket) : undefined);
     const what = `${need.step} ${need.access === 'read' ? 'downloads' : 'uploads to'} '${need.uri}'`;
     let verdict: Verdict;
     if (need.access === 'write') {
@@ -209,6 +214,15 @@ class ProfileCheck {
       ? `call addComponent(component) on the profile for ${component}, or add an artifact location (addArtifactLocation) that holds it`
       : `call addComponent(component) on the profile for ${component}, or make its folder the logLocation`;
     this.report(verdict, what, `${need.access} it`, fix);
+  }
+
+  /**
+   * The name of a bucket of the app as the role's policies read it (a hole of the bucket names when it is
+   * known only at deployment), so that a grant on that bucket proves a request and a grant on another does not.
+   */
+  private appBucketText(bucket: s3.IBucket): Text {
+    const text = Stack.of(bucket) === Stack.of(this.profile.role) ? this.permissions.text(bucket.bucketName) : undefined;
+    return text ?? [{ hole: `bucket ${bucket.node.path}` }];
   }
 
   private parameterNeed(step: string, name: string, reference: string): void {
@@ -317,9 +331,13 @@ function all(verdicts: Verdict[]): Verdict {
   return unknown.length > 0 ? { decision: 'unknown', reasons: unknown.flatMap(v => v.reasons) } : { decision: 'allowed', reasons: [] };
 }
 
-/** The key of a need: literal parts, and a hole for each value known only when the build runs. */
-function keyText(key: readonly KeyPart[]): Text {
-  return concat(key.map((part, i) => typeof part === 'string' ? part : [{ hole: `build-time value ${i}: ${part.variable}` }]));
+/**
+ * The key of a need: literal parts, a hole for each value known only when the build runs, and what a token that
+ * the reader follows stands for.
+ */
+function keyText(key: readonly KeyPart[], followed: (token: string) => Text): Text {
+  return concat(key.map((part, i) => typeof part === 'string' ? part
+    : part.followed ? followed(part.variable) : [{ hole: `build-time value ${i}: ${forMessages(part.variable)}` }]));
 }
 
 /** Any object under a folder: any key of the bucket for the empty prefix. */

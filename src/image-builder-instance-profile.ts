@@ -7,8 +7,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
-import { keyPattern, ParameterNeed, readComponentDocument, S3Need } from './private/component-document';
+import { forMessages, keyPattern, ParameterNeed, readComponentDocument, S3Need } from './private/component-document';
 import { cfnComponentOf, componentSource, pathOf } from './private/component-source';
+import { DocumentTokens, readTokenizedDocument } from './private/component-tokens';
 import { AwsManagedComponentGrants, awsManagedComponentOf, recipeComponents, recipeLabel } from './private/grants/aws-managed-component-grants';
 import { flattenCfnReference, NagAcknowledgements } from './private/nag';
 import { Location, overlappingLocations } from './private/overlaps';
@@ -542,7 +543,8 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * on its ARN; each secret (`/aws/reference/secretsmanager/...`) also `secretsmanager:GetSecretValue`. What
    * cannot be read fully is never guessed: a document only in S3 or known only at deployment, a bucket or a
    * parameter name that is a `{{ parameter }}` or a token, or a malformed document is a warning and grants
-   * nothing for it.
+   * nothing for it. Tokens in the document's text are followed where they name a bucket of the app (its
+   * `bucketName`: the grant is on that bucket) or a pseudo parameter such as `Aws.ACCOUNT_ID` (kept as is).
    *
    * An AWS-managed component (what `AmazonManagedComponent` of `@aws-cdk/aws-imagebuilder-alpha` returns, or any construct
    * whose `componentArn` is an AWS-managed component's ARN) is granted as `addAwsManagedComponent` grants it.
@@ -564,11 +566,11 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     const source = componentSource(cfn);
     if (source.data === undefined) {
       Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:componentNotRead',
-        `addComponent: ${source.label} ('${pathOf(cfn)}') ${source.problem}, so what its steps need cannot be read and nothing was `
+        `addComponent: ${source.label}${source.label.includes(`'${pathOf(cfn)}'`) ? '' : ` ('${pathOf(cfn)}')`} ${source.problem}, so what its steps need cannot be read and nothing was `
         + 'granted for it: add its S3 folders with addArtifactLocation, its parameters with addParameter');
       return;
     }
-    this.grantComponentNeeds(source.data, source.label);
+    this.grantComponentNeeds(source.data, source.label, source.tokens);
   }
 
   /**
@@ -633,12 +635,13 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * @param data the component document, YAML (AWSTOE schema 1.0)
    */
   public addComponentData(data: string): void {
-    if (Token.isUnresolved(data)) {
+    const tokenized = Token.isUnresolved(data) ? readTokenizedDocument(this, data) : undefined;
+    if (Token.isUnresolved(data) && !tokenized) {
       Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:componentNotRead',
         'addComponentData: the component document given to addComponentData is not known until deployment, so nothing was granted for it');
       return;
     }
-    this.grantComponentNeeds(data, 'the component document given to addComponentData');
+    this.grantComponentNeeds(tokenized?.data ?? data, 'the component document given to addComponentData', tokenized?.tokens);
   }
 
   /**
@@ -724,15 +727,15 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     return this.role.addToPrincipalPolicy(statement);
   }
 
-  private grantComponentNeeds(data: string, label: string): void {
-    const needs = readComponentDocument(data, label);
+  private grantComponentNeeds(data: string, label: string, tokens?: DocumentTokens): void {
+    const needs = readComponentDocument(data, label, tokens);
     for (const warning of [...needs.warnings, ...needs.grantNotes]) {
       Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:componentPath', warning);
     }
     for (const need of needs.s3) {
       this.grantS3(need.step, {
         access: need.access,
-        bucket: this.componentBucket(need.bucketName),
+        bucket: need.appBucket ?? this.componentBucket(need.bucketName),
         keyPattern: keyPattern(need.key),
         folder: need.folder,
         bucketOwner: need.expectedBucketOwner,
@@ -903,10 +906,10 @@ function wildcardReason(need: S3Need): string | undefined {
   if (literal.replace(/\//g, '') === '') {
     return undefined;
   }
-  const variables = need.key.filter(part => typeof part !== 'string').map(part => (part as { variable: string }).variable);
+  const variables = need.key.filter(part => typeof part !== 'string' && !part.followed).map(part => (part as { variable: string }).variable);
   if (variables.length > 0) {
     return `${need.step} ${need.access === 'read' ? 'downloads' : 'uploads to'} '${need.uri}', whose key holds `
-      + `${variables.map(v => `'${v}'`).join(', ')}, known only when the build runs; each '*' stands for one of them, `
+      + `${variables.map(v => `'${forMessages(v)}'`).join(', ')}, known only when the build runs; each '*' stands for one of them, `
       + 'and the rest of the key is literal.';
   }
   if (need.folder) {

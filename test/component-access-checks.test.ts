@@ -1,4 +1,4 @@
-import { App, Aspects, Aws, Lazy, Stack, StackProps } from 'aws-cdk-lib';
+import { App, Aspects, Aws, CfnParameter, Lazy, Stack, StackProps } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
@@ -497,5 +497,134 @@ describe('cost', () => {
     expect(messages.filter(m => m.level === 'error').map(m => m.id).sort()).toEqual(['/Stack/Pipeline', '/Stack/Pipeline2', '/Stack/Pipeline3']);
     expect(reads).toHaveBeenCalledTimes(1);
     expect(decisions).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('components whose documents hold tokens', () => {
+  /**
+   * A pipeline whose component reads (or writes) `key` in the bucket 'Artifacts' of the app, named by its bucketName;
+   * the stack has another bucket 'Other'. The buckets are named `names` when given, else by CloudFormation.
+   */
+  function tokenizedPipeline(key: (stack: Stack) => string, options: {
+    profile?: (stack: Stack) => ImageBuilderInstanceProfileProps;
+    names?: boolean;
+    upload?: boolean;
+  } = {}): Pipeline {
+    const p = pipeline({
+      profile: stack => {
+        new s3.Bucket(stack, 'Artifacts', { bucketName: options.names ? 'team-components' : undefined });
+        new s3.Bucket(stack, 'Other', { bucketName: options.names ? 'team-other' : undefined });
+        return options.profile?.(stack) ?? {};
+      },
+    });
+    const uri = `s3://${bucketNamed(p.stack, 'Artifacts').bucketName}/${key(p.stack)}`;
+    p.component.data = options.upload ? uploadDocument('install-app', '/tmp/report.txt', uri) : downloadDocument('install-app', uri, '/tmp/install.sh');
+    return p;
+  }
+  const bucketNamed = (stack: Stack, id: string) => stack.node.findChild(id) as s3.Bucket;
+
+  test('given a download from a bucket of the app by its bucketName, addComponent makes it covered', () => {
+    const { stack, profile, component } = tokenizedPipeline(() => 'components/install.sh');
+
+    profile.addComponent(component);
+
+    expectCovered(stack);
+  });
+
+  test('given only an artifact location of another folder of that bucket, the check fails with an error naming the step and the path', () => {
+    const { stack } = tokenizedPipeline(() => 'components/install.sh', {
+      names: true, profile: s => ({ artifactLocations: [{ bucket: bucketNamed(s, 'Artifacts'), keyPrefix: 'other' }] }),
+    });
+
+    expectUncovered(stack, "image pipeline 'Stack/Pipeline': component 'install-app', step 'build/Fetch' \\(S3Download\\) downloads "
+      + "'s3://team-components/components/install.sh', but the instance profile 'Stack/Profile' cannot read it");
+  });
+
+  test('given a bucket named by CloudFormation, a grant on another folder leaves a warning: the AWS managed policy reads ec2imagebuilder* buckets', () => {
+    const { stack } = tokenizedPipeline(() => 'components/install.sh', {
+      profile: s => ({ artifactLocations: [{ bucket: bucketNamed(s, 'Artifacts'), keyPrefix: 'other' }] }),
+    });
+
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp(
+      "downloads 's3://<bucket Stack/Artifacts>/components/install.sh'; whether .* cannot be decided .*ec2imagebuilder\\*"));
+  });
+
+  test('given an artifact location of that folder of that bucket, it is covered', () => {
+    const { stack } = tokenizedPipeline(() => 'components/install.sh', {
+      profile: s => ({ artifactLocations: [{ bucket: bucketNamed(s, 'Artifacts'), keyPrefix: 'components' }] }),
+    });
+
+    expectCovered(stack);
+  });
+
+  test('given the log location in that folder of another bucket of the app, an upload is an error: two buckets of the app never share a name', () => {
+    const { stack } = tokenizedPipeline(() => 'components/report.txt', {
+      upload: true, profile: s => ({ logLocation: { bucket: bucketNamed(s, 'Other'), keyPrefix: 'components' } }),
+    });
+
+    expectUncovered(stack, "step 'build/Publish' \\(S3Upload\\) uploads to 's3://<bucket Stack/Artifacts>/components/report.txt', "
+      + "but the instance profile 'Stack/Profile' cannot write it");
+  });
+
+  test('given the log location in that folder of that bucket, an upload is covered', () => {
+    const { stack } = tokenizedPipeline(() => 'components/report.txt', {
+      upload: true, profile: s => ({ logLocation: { bucket: bucketNamed(s, 'Artifacts'), keyPrefix: 'components' } }),
+    });
+
+    expectCovered(stack);
+  });
+
+  test('given a pseudo parameter in the key, addComponent makes it covered; a folder of one account id is a warning, the account being known at deployment', () => {
+    const covered = tokenizedPipeline(() => `accounts/${Aws.ACCOUNT_ID}/install.sh`);
+    covered.profile.addComponent(covered.component);
+    const other = tokenizedPipeline(() => `accounts/${Aws.ACCOUNT_ID}/install.sh`, {
+      names: true, profile: s => ({ artifactLocations: [{ bucket: bucketNamed(s, 'Artifacts'), keyPrefix: 'accounts/999988887777' }] }),
+    });
+
+    expectCovered(covered.stack);
+    Annotations.fromStack(other.stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(other.stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp(
+      "downloads 's3://team-components/accounts/<AWS::AccountId>/install.sh'; whether the instance profile 'Stack/Profile' can read it cannot be decided"));
+  });
+
+  test('given a pseudo parameter in the key and a stack of a known account, a folder of another account id is an error', () => {
+    const p = pipeline({
+      stack: { env: { account: '111122223333', region: 'us-east-1' } },
+      profile: s => ({ artifactLocations: [{ bucket: new s3.Bucket(s, 'Artifacts', { bucketName: 'team-components' }), keyPrefix: 'accounts/999988887777' }] }),
+    });
+    p.component.data = downloadDocument('install-app', `s3://${bucketNamed(p.stack, 'Artifacts').bucketName}/accounts/${Aws.ACCOUNT_ID}/install.sh`, '/tmp/i.sh');
+
+    expectUncovered(p.stack, "downloads 's3://team-components/accounts/<AWS::AccountId>/install.sh', but the instance profile 'Stack/Profile' cannot read it");
+  });
+
+  test('given a pseudo parameter in the bucket name, addComponent makes it covered', () => {
+    const { stack, profile, component } = pipeline({ data: downloadDocument('install-app', `s3://artifacts-${Aws.ACCOUNT_ID}/app/install.sh`, '/tmp/i.sh') });
+
+    profile.addComponent(component);
+
+    expectCovered(stack);
+  });
+
+  test('given a pseudo parameter in the bucket name and a stack of a known account, a location in the bucket of that name covers it, one of another account\'s name does not', () => {
+    const env = { account: '111122223333', region: 'us-east-1' };
+    const data = downloadDocument('install-app', `s3://artifacts-${Aws.ACCOUNT_ID}/app/install.sh`, '/tmp/i.sh');
+    const same = pipeline({ data, stack: { env }, profile: s => ({ artifactLocations: [{ bucket: s3.Bucket.fromBucketName(s, 'A', 'artifacts-111122223333'), keyPrefix: 'app' }] }) });
+    const other = pipeline({ data, stack: { env }, profile: s => ({ artifactLocations: [{ bucket: s3.Bucket.fromBucketName(s, 'A', 'artifacts-999988887777'), keyPrefix: 'app' }] }) });
+
+    expectCovered(same.stack);
+    expectUncovered(other.stack, "downloads 's3://artifacts-<AWS::AccountId>/app/install.sh', but the instance profile 'Stack/Profile' cannot read it");
+  });
+
+  test('given a token the check cannot follow in the key, a warning names the step and the unknown part, and the component once', () => {
+    const { stack } = tokenizedPipeline(s => `releases/${new CfnParameter(s, 'Version').valueAsString}/install.sh`, {
+      names: true, profile: s => ({ artifactLocations: [{ bucket: bucketNamed(s, 'Artifacts'), keyPrefix: 'releases/v1' }] }),
+    });
+
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    const warnings = Annotations.fromStack(stack).findWarning('/Stack/Pipeline', Match.anyValue()).map(w => w.entry.data);
+    expect(warnings).toEqual([expect.stringMatching(new RegExp("^image pipeline 'Stack/Pipeline': component 'install-app', step 'build/Fetch' \\(S3Download\\) "
+      + "downloads 's3://team-components/releases/<Version>/install.sh'; whether the instance profile 'Stack/Profile' can read it cannot be decided"))]);
+    expect(warnings[0]).not.toMatch(/install-app.*install-app/);
   });
 });

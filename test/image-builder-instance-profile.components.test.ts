@@ -1,12 +1,15 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Aws, CfnParameter, CustomResource, Fn, Lazy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import * as fc from 'fast-check';
 import { ImageBuilderInstanceProfile } from '../src';
-import { downloadDocument } from './helpers/component-documents';
-import { EffectivePermissions } from './helpers/effective-permissions';
+import { downloadDocument, uploadDocument } from './helpers/component-documents';
+import { ACCOUNT, EffectivePermissions, REGION } from './helpers/effective-permissions';
+import { checkProperty } from './private/property-helpers';
 
 // document shapes as AWS documents them for the S3Download and S3Upload action modules:
 // https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-action-modules.html
@@ -193,18 +196,18 @@ describe('what cannot be read is never guessed', () => {
     expect(await permissions.decide('s3:ListBucket', 'arn:aws:s3:::artifacts', { 's3:prefix': 'releases/' })).toEqual('ImplicitlyDenied');
   });
 
-  test('a document that holds a token (a bucket name known only at deployment) is a warning, and grants nothing', () => {
+  test('a document that is one value known only at deployment (an attribute of a custom resource) is a warning naming the component once, and grants nothing', () => {
     const stack = new Stack(new App(), 'Stack');
     const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
-    const bucket = new s3.Bucket(stack, 'Bucket');
+    const document = new CustomResource(stack, 'Document', { serviceToken: 'arn:aws:lambda:us-east-1:111122223333:function:f' });
     const component = new imagebuilder.CfnComponent(stack, 'Component', {
-      name: 'tokenized', platform: 'Linux', version: '1.0.0', data: DOWNLOADS.replace('s3://mybucket', `s3://${bucket.bucketName}`),
+      name: Lazy.string({ produce: () => 'named-later' }), platform: 'Linux', version: '1.0.0', data: document.getAttString('Yaml'),
     });
 
     profile.addComponent(component);
     profile.addComponentData(component.data!);
 
-    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("addComponent: component 'tokenized' \\('Stack/Component'\\) has data that is not known until deployment"));
+    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("^addComponent: component 'Stack/Component' has data that is not known until deployment"));
     Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp('the component document given to addComponentData is not known until deployment'));
     Template.fromStack(stack).resourceCountIs('AWS::IAM::ManagedPolicy', 0);
   });
@@ -216,3 +219,177 @@ describe('what cannot be read is never guessed', () => {
     template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
   });
 });
+
+describe('component documents that hold tokens', () => {
+  /** A stack with a profile, two buckets of the app (without names: CloudFormation names them) and a component of `data`. */
+  function withAppBuckets(data: (artifacts: s3.Bucket, other: s3.Bucket) => string,
+    add: (profile: ImageBuilderInstanceProfile, component: imagebuilder.CfnComponent) => void) {
+    const stack = new Stack(new App(), 'Stack');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+    const artifacts = new s3.Bucket(stack, 'Artifacts');
+    const other = new s3.Bucket(stack, 'Other');
+    const component = new imagebuilder.CfnComponent(stack, 'Component', { name: 'my-component', platform: 'Linux', version: '1.0.0', data: data(artifacts, other) });
+    add(profile, component);
+    const template = Template.fromStack(stack);
+    const permissions = EffectivePermissions.ofRole(template.toJSON() as any, stack.getLogicalId(profile.role.node.defaultChild as iam.CfnRole));
+    // how the test helper names a bucket without a BucketName: its logical id in lower case
+    const arnOf = (bucket: s3.Bucket) => `arn:aws:s3:::${stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket).toLowerCase()}`;
+    return { stack, permissions, template, artifacts: arnOf(artifacts), other: arnOf(other) };
+  }
+
+  const INSTALL = (bucket: s3.Bucket) => downloadDocument('install', `s3://${bucket.bucketName}/components/install.sh`, '/tmp/install.sh');
+
+  test('given a download from a bucket of the app by its bucketName, addComponent grants s3:GetObject on that key of that bucket only', async () => {
+    const { permissions, artifacts, other, stack } = withAppBuckets(INSTALL, (profile, component) => profile.addComponent(component));
+
+    expect(await permissions.decide('s3:GetObject', `${artifacts}/components/install.sh`)).toEqual('Allowed');
+    expect(await permissions.decide('s3:GetObject', `${artifacts}/components/other.sh`)).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:GetObject', `${other}/components/install.sh`)).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::mybucket/components/install.sh')).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:ListBucket', artifacts, { 's3:prefix': 'components/' })).toEqual('ImplicitlyDenied');
+    Annotations.fromStack(stack).hasNoWarning('/Stack/Profile', Match.anyValue());
+  });
+
+  test('given a KMS-encrypted bucket of the app by its bucketName, addComponent grants kms:Decrypt on its key through S3, and nothing to encrypt', async () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+    const key = new kms.Key(stack, 'Key');
+    const bucket = new s3.Bucket(stack, 'Artifacts', { encryptionKey: key });
+    const component = new imagebuilder.CfnComponent(stack, 'Component', { name: 'c', platform: 'Linux', version: '1.0.0', data: INSTALL(bucket) });
+
+    // when
+    profile.addComponent(component);
+
+    // then
+    const roleId = stack.getLogicalId(profile.role.node.defaultChild as iam.CfnRole);
+    const permissions = EffectivePermissions.ofRole(Template.fromStack(stack).toJSON() as any, roleId);
+    const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${stack.getLogicalId(key.node.defaultChild as kms.CfnKey)}`;
+    const viaS3 = { 'kms:CallerAccount': ACCOUNT, 'kms:ViaService': `s3.${REGION}.amazonaws.com`, 'aws:CalledVia': ['s3.amazonaws.com'] };
+    expect(await permissions.decide('kms:Decrypt', keyArn, viaS3)).toEqual('Allowed');
+    expect(await permissions.decide('kms:GenerateDataKey', keyArn, viaS3)).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/another`, viaS3)).toEqual('ImplicitlyDenied');
+  });
+
+  test('given the same document to addComponentData, it grants the same', async () => {
+    let data = '';
+    const { permissions, artifacts, other } = withAppBuckets(bucket => data = INSTALL(bucket), profile => profile.addComponentData(data));
+
+    expect(await permissions.decide('s3:GetObject', `${artifacts}/components/install.sh`)).toEqual('Allowed');
+    expect(await permissions.decide('s3:GetObject', `${other}/components/install.sh`)).toEqual('ImplicitlyDenied');
+  });
+
+  test('given data written with Fn.sub (a variable of the map, a logical id, a pseudo parameter), the grants follow the buckets it names', async () => {
+    const { permissions, artifacts, other } = withAppBuckets((bucket, second) => Fn.sub(`
+name: mixed
+schemaVersion: 1.0
+phases:
+  - name: build
+    steps:
+      - name: Publish
+        action: S3Upload
+        inputs:
+          - source: /tmp/report.txt
+            destination: s3://\${Target}/reports/\${AWS::Region}/report.txt
+      - name: Fetch
+        action: S3Download
+        inputs:
+          - source: s3://\${${(second.node.defaultChild as s3.CfnBucket).logicalId}}/tools/tool.sh
+            destination: /tmp/tool.sh
+`, { Target: bucket.bucketName }), (profile, component) => profile.addComponent(component));
+
+    expect(await permissions.decide('s3:PutObject', `${artifacts}/reports/us-east-1/report.txt`)).toEqual('Allowed');
+    expect(await permissions.decide('s3:PutObject', `${artifacts}/reports/eu-west-1/report.txt`)).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:PutObject', `${other}/reports/us-east-1/report.txt`)).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:GetObject', `${other}/tools/tool.sh`)).toEqual('Allowed');
+    expect(await permissions.decide('s3:GetObject', `${artifacts}/tools/tool.sh`)).toEqual('ImplicitlyDenied');
+  });
+
+  test('given a pseudo parameter in the key, the grant keeps it as the same token, resolved at deployment', async () => {
+    const { permissions, artifacts, template } = withAppBuckets(
+      bucket => downloadDocument('install', `s3://${bucket.bucketName}/accounts/${Aws.ACCOUNT_ID}/install.sh`, '/tmp/install.sh'),
+      (profile, component) => profile.addComponent(component));
+
+    expect(await permissions.decide('s3:GetObject', `${artifacts}/accounts/${ACCOUNT}/install.sh`)).toEqual('Allowed');
+    expect(await permissions.decide('s3:GetObject', `${artifacts}/accounts/999988887777/install.sh`)).toEqual('ImplicitlyDenied');
+    expect(JSON.stringify(template.toJSON())).toContain('{"Ref":"AWS::AccountId"}');
+  });
+
+  test('given a pseudo parameter in the bucket name, the grant is on the bucket of that name at deployment', async () => {
+    const { permissions } = withAppBuckets(() => downloadDocument('install', `s3://artifacts-${Aws.ACCOUNT_ID}/app/install.sh`, '/tmp/install.sh'),
+      (profile, component) => profile.addComponent(component));
+
+    expect(await permissions.decide('s3:GetObject', `arn:aws:s3:::artifacts-${ACCOUNT}/app/install.sh`, { 's3:ResourceAccount': undefined })).toEqual('Allowed');
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::artifacts-999988887777/app/install.sh', { 's3:ResourceAccount': undefined })).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:GetObject', `arn:aws:s3:::artifacts-${ACCOUNT}/app/other.sh`, { 's3:ResourceAccount': undefined })).toEqual('ImplicitlyDenied');
+  });
+
+  test('given a token the library cannot follow in the key, a warning names the step and the unknown part, and the component once', () => {
+    const { stack } = withAppBuckets(bucket => {
+      const version = new CfnParameter(bucket.stack, 'Version');
+      return downloadDocument('install', `s3://${bucket.bucketName}/releases/${version.valueAsString}/install.sh`, '/tmp/install.sh');
+    }, (profile, component) => profile.addComponent(component));
+
+    const warnings = Annotations.fromStack(stack).findWarning('/Stack/Profile', Match.stringLikeRegexp('releases'));
+    expect(warnings.map(w => w.entry.data)).toEqual([expect.stringMatching(
+      /^component 'my-component', step 'build\/Fetch' \(S3Download\): the key of 's3:\/\/<bucket Stack\/Artifacts>\/releases\/<Version>\/install.sh' depends on '<Version>'/)]);
+    expect(warnings[0].entry.data).not.toMatch(/my-component.*my-component/);
+  });
+
+  test('property: the grants of a document with app bucket tokens equal those of the same document with the names written out', () => {
+    const step = fc.record({
+      bucket: fc.constantFrom('alpha', 'beta', 'literal'),
+      key: fc.array(fc.constantFrom('app', 'v1', 'x.sh', 'dir', '{{ version }}', '*', 'ACCOUNT'), { minLength: 1, maxLength: 4 }),
+      folder: fc.boolean(),
+      upload: fc.boolean(),
+    });
+    checkProperty(fc.property(fc.array(step, { minLength: 1, maxLength: 4 }), steps => {
+      const grants = (tokens: boolean) => {
+        const stack = new Stack(new App(), 'Stack', { env: { account: tokens ? undefined : ACCOUNT } });
+        const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+        const buckets: Record<string, string> = {
+          alpha: new s3.Bucket(stack, 'Alpha', { bucketName: 'alpha-bucket' }).bucketName,
+          beta: new s3.Bucket(stack, 'Beta', { bucketName: 'beta-bucket' }).bucketName,
+          literal: 'literal-bucket',
+        };
+        const documents = steps.map((s, i) => {
+          const bucket = tokens ? buckets[s.bucket] : `${s.bucket === 'literal' ? 'literal' : s.bucket}-bucket`;
+          const key = s.key.map(k => k === 'ACCOUNT' ? (tokens ? Aws.ACCOUNT_ID : ACCOUNT) : k).join('/');
+          return s.upload
+            ? uploadDocument(`up${i}`, s.folder ? '/tmp/out/*' : '/tmp/out.txt', `s3://${bucket}/${key}${s.folder ? '/' : ''}`)
+            : downloadDocument(`down${i}`, `s3://${bucket}/${key}${s.folder ? '/*' : ''}`, '/tmp/in');
+        });
+        documents.forEach(d => profile.addComponentData(d));
+        const template = Template.fromStack(stack).toJSON() as any;
+        const permissions = EffectivePermissions.ofRole(template, stack.getLogicalId(profile.role.node.defaultChild as iam.CfnRole));
+        return statementsOf(permissions.identityPolicies.map(p => p.policy));
+      };
+      expect(grants(true)).toEqual(grants(false));
+    }), 25);
+  });
+});
+
+/** The allowed (action, resource, condition) triples of policy documents, sorted: how they are grouped into statements does not matter. */
+function statementsOf(documents: any[]): string[] {
+  const out = new Set<string>();
+  for (const document of documents) {
+    for (const statement of [document.Statement].flat()) {
+      for (const action of [statement.Action].flat()) {
+        for (const resource of [statement.Resource].flat()) {
+          out.add(JSON.stringify([statement.Effect, action, resource, sortDeep(statement.Condition)]));
+        }
+      }
+    }
+  }
+  return [...out].sort();
+}
+
+function sortDeep(value: any): any {
+  if (Array.isArray(value)) {
+    return value.map(sortDeep).sort();
+  }
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map(k => [k, sortDeep(value[k])]));
+  }
+  return value;
+}

@@ -1,22 +1,30 @@
 import { Token } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { parseDocument } from 'yaml';
+import { DocumentTokens } from './component-tokens';
 import { escapeIamPattern } from './iam-pattern';
 
 /**
  * Literal text, or a value known only when the build runs (a `{{ parameter }}`, an `{{ aws:... }}` reference).
  *
  * A variable holds the expression as written (for example `'{{ version }}'`), a CDK token (known at
- * deployment), or `'*'` for the wildcard that AWSTOE reads at the end of an S3Download source.
+ * deployment), or `'*'` for the wildcard that AWSTOE reads at the end of an S3Download source. `followed` marks a
+ * token that the library follows (a pseudo parameter, the name of a bucket of the app): grants keep it as it is.
  */
-export type KeyPart = string | { readonly variable: string };
+export type KeyPart = string | { readonly variable: string; readonly followed?: boolean };
 
 /**
  * One S3 path that an S3Download or S3Upload input of a component document reads or writes.
  */
 export interface S3Need {
   readonly access: 'read' | 'write';
-  /** always a literal, valid S3 bucket name */
+  /**
+   * a literal, valid S3 bucket name; the token of `appBucket`'s name when there is one; a name with pseudo
+   * parameters (`Aws.ACCOUNT_ID`, ...) in it, as tokens, when the document names the bucket so
+   */
   readonly bucketName: string;
+  /** the bucket of the app that the document names by a token of its name */
+  readonly appBucket?: s3.IBucket;
   /** the object key; for a folder its prefix without the trailing slash; [] is the whole bucket */
   readonly key: readonly KeyPart[];
   /** every key under `key` */
@@ -76,10 +84,11 @@ const MAX_SHOWN = 200;
  *
  * @param data the component document (YAML)
  * @param component how warnings name the component, for example "component 'my-component'"
+ * @param tokens what the tokens of `data` stand for, when it was read from a document known at deployment
  * @see https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-action-modules.html#action-modules-s3download
  */
-export function readComponentDocument(data: string, component: string): ComponentNeeds {
-  const reader = new DocumentReader(component);
+export function readComponentDocument(data: string, component: string, tokens?: DocumentTokens): ComponentNeeds {
+  const reader = new DocumentReader(component, tokens);
   try {
     reader.read(data);
   } catch (e) {
@@ -87,11 +96,12 @@ export function readComponentDocument(data: string, component: string): Componen
     reader.warn(`${component}: the component document could not be read to the end (${firstLine(e)}), so what follows the failure was not granted; `
       + 'grant its S3 folders with addArtifactLocation and its parameters with addToPrincipalPolicy');
   }
+  const shown = (text: string) => forMessages(tokens ? tokens.describe(text) : text);
   return {
-    s3: reader.s3.map(need => ({ ...need, step: forMessages(need.step), uri: forMessages(need.uri) })),
-    parameters: reader.parameters.map(need => ({ ...need, step: forMessages(need.step), reference: forMessages(need.reference) })),
-    warnings: reader.warnings.map(forMessages),
-    grantNotes: reader.grantNotes.map(forMessages),
+    s3: reader.s3.map(need => ({ ...need, step: shown(need.step), uri: shown(need.uri) })),
+    parameters: reader.parameters.map(need => ({ ...need, step: shown(need.step), reference: shown(need.reference) })),
+    warnings: reader.warnings.map(shown),
+    grantNotes: reader.grantNotes.map(shown),
   };
 }
 
@@ -111,7 +121,7 @@ export function forMessages(text: string): string {
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-specialchars
  */
 export function keyPattern(key: readonly KeyPart[]): string {
-  return key.map(part => typeof part === 'string' ? escapeIamPattern(part) : '*').join('');
+  return key.map(part => typeof part === 'string' ? escapeIamPattern(part) : part.followed ? part.variable : '*').join('');
 }
 
 type Folder = 'yes' | 'no' | 'maybe';
@@ -123,7 +133,7 @@ class DocumentReader {
   public readonly grantNotes: string[] = [];
   private readonly seenParameters = new Set<string>();
 
-  constructor(private readonly component: string) {}
+  constructor(private readonly component: string, private readonly tokens?: DocumentTokens) {}
 
   public warn(message: string): void {
     this.warnings.push(message);
@@ -232,7 +242,7 @@ class DocumentReader {
         key = [...rest, { variable: '*' }];
       }
     }
-    this.addNeed(at, uri, path.bucketName, key, folder ? 'yes' : 'no', 'read', this.ownerOf(at, input, uri));
+    this.addNeed(at, uri, path.bucketName, key, folder ? 'yes' : 'no', 'read', this.ownerOf(at, input, uri), undefined, path.appBucket);
   }
 
   private readUpload(at: string, input: unknown): void {
@@ -272,7 +282,7 @@ class DocumentReader {
     const maybeWhy = folder !== 'maybe' ? undefined
       : recurse === 'maybe' ? `its recurse (${describe((input as Record<string, unknown>).recurse)}) is not 'true' or 'false'`
         : `its local source '${show(source)}' is known only when the build runs`;
-    this.addNeed(at, uri, path.bucketName, key, folder, 'write', this.ownerOf(at, input, uri), maybeWhy);
+    this.addNeed(at, uri, path.bucketName, key, folder, 'write', this.ownerOf(at, input, uri), maybeWhy, path.appBucket);
   }
 
   /** The source or destination string of an input, or a warning. */
@@ -290,8 +300,8 @@ class DocumentReader {
     return uri;
   }
 
-  /** The literal bucket and the key parts of an s3:// URI, or a warning. */
-  private readS3Uri(at: string, uri: string, access: 'read' | 'write'): { bucketName: string; key: KeyPart[] } | undefined {
+  /** The literal bucket (or a bucket of the app named by a token) and the key parts of an s3:// URI, or a warning. */
+  private readS3Uri(at: string, uri: string, access: 'read' | 'write'): { bucketName: string; key: KeyPart[]; appBucket?: s3.IBucket } | undefined {
     const instead = access === 'read'
       ? 'add its folder with addArtifactLocation instead'
       : 'make its folder the logLocation (or add the statement with addToPrincipalPolicy) instead';
@@ -309,6 +319,23 @@ class DocumentReader {
     const keyParts = slashPart < 0 ? [] : [(parts[slashPart] as string).slice((parts[slashPart] as string).indexOf('/') + 1), ...parts.slice(slashPart + 1)];
 
     const variables = bucketParts.filter((part): part is { variable: string } => typeof part !== 'string');
+    const named = normalize(bucketParts);
+    const appBucket = named.length === 1 && typeof named[0] !== 'string' ? this.tokens?.bucketOf(named[0].variable) : undefined;
+    if (appBucket) {
+      // the token resolves to that bucket's name at deployment: it is never checked as a literal name
+      return { bucketName: (named[0] as { variable: string }).variable, key: this.followed(keyParts), appBucket };
+    }
+    const tokens = this.tokens;
+    if (variables.length > 0 && tokens && variables.every(v => tokens.isPseudoParameter(v.variable))) {
+      // a name such as artifacts-${AWS::AccountId}: the tokens resolve at deployment, only the text around them is checked
+      const literal = bucketParts.filter((part): part is string => typeof part === 'string').join('');
+      if (!/^[a-z0-9.-]*$/.test(literal)) {
+        this.warn(`${at}: the bucket of '${show(uri)}' is not a valid S3 bucket name (only lowercase letters, digits, dots and hyphens are allowed), `
+          + `so nothing was granted for it; fix the bucket name, or ${instead}`);
+        return undefined;
+      }
+      return { bucketName: bucketParts.map(part => typeof part === 'string' ? part : part.variable).join(''), key: this.followed(keyParts) };
+    }
     if (variables.length > 0) {
       const when = variables.every(v => isToken(v.variable)) ? 'deployment' : 'the build runs';
       this.warn(`${at}: the bucket of '${show(uri)}' is not known until ${when}, so nothing was granted for it; ${instead}`);
@@ -321,7 +348,13 @@ class DocumentReader {
         + `fix the bucket name, or ${instead}`);
       return undefined;
     }
-    return { bucketName, key: normalize(keyParts) };
+    return { bucketName, key: this.followed(keyParts) };
+  }
+
+  /** The key parts normalized, with each token that the library follows marked. */
+  private followed(key: KeyPart[]): KeyPart[] {
+    const tokens = this.tokens;
+    return normalize(tokens ? key.map(part => typeof part !== 'string' && tokens.follows(part.variable) ? { ...part, followed: true } : part) : key);
   }
 
   private ownerOf(at: string, input: unknown, uri: string): string | undefined {
@@ -339,7 +372,7 @@ class DocumentReader {
   }
 
   private addNeed(at: string, uri: string, bucketName: string, key: KeyPart[], folder: Folder, access: 'read' | 'write',
-    expectedBucketOwner: string | undefined, maybeWhy?: string): void {
+    expectedBucketOwner: string | undefined, maybeWhy?: string, appBucket?: s3.IBucket): void {
     const verb = access === 'read' ? 'read' : 'write';
     const folders = folder === 'yes' ? [true] : folder === 'no' ? [false] : [false, true];
     if (folders.includes(false) && key.length === 0) {
@@ -356,7 +389,7 @@ class DocumentReader {
         + "write recurse as 'true' or 'false' and the source as a literal path to grant only one");
     }
 
-    const variables = key.filter((part): part is { variable: string } => typeof part !== 'string');
+    const variables = key.filter((part): part is { variable: string } => typeof part !== 'string' && !part.followed);
     if (variables.length > 0) {
       const names = variables.map(v => v.variable === '*'
         ? "a '*' at the end (AWSTOE reads it as a key prefix)"
@@ -380,6 +413,7 @@ class DocumentReader {
       this.s3.push({
         access,
         bucketName,
+        ...(appBucket === undefined ? {} : { appBucket }),
         key,
         folder: f,
         ...(expectedBucketOwner === undefined ? {} : { expectedBucketOwner }),

@@ -3,6 +3,7 @@ import { AssetStaging, Stack, Token } from 'aws-cdk-lib';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { IConstruct } from 'constructs';
+import { DocumentTokens, readTokenizedDocument } from './component-tokens';
 
 /**
  * An Image Builder component of the app and its document, as far as synthesis can read it.
@@ -11,8 +12,10 @@ export interface ComponentSource {
   /** how messages name the component: "component 'name'" */
   readonly label: string;
   readonly component: imagebuilder.CfnComponent;
-  /** the AWSTOE document (YAML), when synthesis knows it */
+  /** the AWSTOE document (YAML), when synthesis knows it; values known at deployment are tokens in it */
   readonly data?: string;
+  /** what the tokens of `data` stand for, when the data is known only at deployment */
+  readonly tokens?: DocumentTokens;
   /** why the document cannot be read, when it cannot */
   readonly problem?: string;
 }
@@ -39,15 +42,20 @@ export function cfnComponentOf(construct: IConstruct): imagebuilder.CfnComponent
 
 /**
  * The document of a component: its inline `data`, or the file of a local asset of the app that its `uri`
- * names (the alpha module's `ComponentData.fromAsset`). A `uri` of anything else (an object already in S3)
- * or data known only at deployment cannot be read.
+ * names (the alpha module's `ComponentData.fromAsset`). Data that holds tokens is read as its text with the
+ * tokens in it (see readTokenizedDocument). A `uri` of anything else (an object already in S3), or data that is
+ * one value known only at deployment, cannot be read.
  */
 export function componentSource(component: imagebuilder.CfnComponent): ComponentSource {
   const label = `component '${Token.isUnresolved(component.name) ? pathOf(component) : component.name}'`;
   if (component.data !== undefined) {
-    return Token.isUnresolved(component.data)
-      ? { label, component, problem: 'has data that is not known until deployment' }
-      : { label, component, data: component.data };
+    if (!Token.isUnresolved(component.data)) {
+      return { label, component, data: component.data };
+    }
+    const tokenized = readTokenizedDocument(component, component.data);
+    return tokenized
+      ? { label, component, data: tokenized.data, tokens: tokenized.tokens }
+      : { label, component, problem: 'has data that is not known until deployment' };
   }
   if (component.uri === undefined) {
     return { label, component, problem: 'has neither data nor a uri' };

@@ -1,9 +1,10 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Aws, CfnParameter, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as fc from 'fast-check';
 import { parse, stringify } from 'yaml';
 import { checkProperty, iamGlobMatches } from './property-helpers';
 import { ComponentNeeds, forMessages, keyPattern, KeyPart, readComponentDocument, S3Need } from '../../src/private/component-document';
+import { readTokenizedDocument } from '../../src/private/component-tokens';
 
 // property runs take tens of seconds on a busy 2-core machine; jest's default of 5 s would cut them off
 jest.setTimeout(180_000);
@@ -1134,5 +1135,138 @@ describe('readComponentDocument (fuzz)', () => {
       }
     }), 1000);
     expect(Date.now() - started).toBeLessThan(20_000);
+  });
+});
+
+describe('documents that hold tokens', () => {
+  /** The needs of a document whose text holds tokens, read like the data of a component of `stack`. */
+  function readTokenized(stack: Stack, data: string): ComponentNeeds {
+    const tokenized = readTokenizedDocument(stack, data)!;
+    return readComponentDocument(tokenized.data, COMPONENT, tokenized.tokens);
+  }
+
+  test('given the bucketName of a bucket of the app, the need is in that bucket, whose name is never checked as a literal', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const bucket = new s3.Bucket(stack, 'Artifacts');
+
+    // when
+    const needs = readTokenized(stack, download(`s3://${bucket.bucketName}/components/install.sh`));
+
+    // then
+    expect(messages(needs)).toEqual([]);
+    expect(needs.s3).toHaveLength(1);
+    expect(needs.s3[0].appBucket).toBe(bucket);
+    expect(stack.resolve(needs.s3[0].bucketName)).toEqual({ Ref: stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket) });
+    expect(needs.s3[0].key).toEqual(['components/install.sh']);
+    expect(needs.s3[0].uri).toBe('s3://<bucket Stack/Artifacts>/components/install.sh');
+  });
+
+  test('given a pseudo parameter in a key, the grant pattern keeps the same token, without a warning', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+
+    // when
+    const needs = readTokenized(stack, download(`s3://artifacts/accounts/${Aws.ACCOUNT_ID}/app.zip`));
+
+    // then
+    expect(messages(needs)).toEqual([]);
+    expect(needs.s3[0].key).toEqual(['accounts/', { variable: Aws.ACCOUNT_ID, followed: true }, '/app.zip']);
+    expect(stack.resolve(keyPattern(needs.s3[0].key))).toEqual({ 'Fn::Join': ['', ['accounts/', { Ref: 'AWS::AccountId' }, '/app.zip']] });
+  });
+
+  test('given a token it cannot follow in a key, a warning names the step and the unknown part, and the component once', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const version = new CfnParameter(stack, 'Version');
+
+    // when
+    const needs = readTokenized(stack, download(`s3://artifacts/releases/${version.valueAsString}/app.zip`));
+
+    // then
+    expect(keyPattern(needs.s3[0].key)).toBe('releases/*/app.zip');
+    expect(messages(needs)).toEqual([`${COMPONENT}, step 'build/Fetch' (S3Download): the key of 's3://artifacts/releases/<Version>/app.zip' depends on `
+      + "'<Version>' (known at deployment), so read access to 'releases/*/app.zip' in bucket 'artifacts' was granted; write the key as a literal to grant only it"]);
+  });
+
+  test('given a bucket name made of literal text and a pseudo parameter, the need is in that bucket, its name kept as text and token', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+
+    // when
+    const needs = readTokenized(stack, download(`s3://artifacts-${Aws.ACCOUNT_ID}/app.zip`));
+
+    // then
+    expect(messages(needs)).toEqual([]);
+    expect(needs.s3).toHaveLength(1);
+    expect(needs.s3[0].appBucket).toBeUndefined();
+    expect(stack.resolve(needs.s3[0].bucketName)).toEqual({ 'Fn::Join': ['', ['artifacts-', { Ref: 'AWS::AccountId' }]] });
+    expect(needs.s3[0].uri).toBe('s3://artifacts-<AWS::AccountId>/app.zip');
+  });
+
+  test('given a bucket name of a pseudo parameter and text that no bucket name may hold, a warning names the step and the bucket, and nothing is needed', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+
+    // when
+    const needs = readTokenized(stack, download(`s3://Artifacts_${Aws.ACCOUNT_ID}/app.zip`));
+
+    // then
+    expect(needs.s3).toEqual([]);
+    expect(messages(needs)).toEqual([expect.stringMatching(
+      /^component 'docs', step 'build\/Fetch' \(S3Download\): the bucket of 's3:\/\/Artifacts_<AWS::AccountId>\/app.zip' is not a valid S3 bucket name/)]);
+  });
+
+  test('given a bucket name with a token it cannot follow, a warning names the step and the bucket, and nothing is needed', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const suffix = new CfnParameter(stack, 'Suffix');
+
+    // when
+    const needs = readTokenized(stack, download(`s3://artifacts-${suffix.valueAsString}/app.zip`));
+
+    // then
+    expect(needs.s3).toEqual([]);
+    expect(messages(needs)).toEqual([expect.stringMatching(
+      /^component 'docs', step 'build\/Fetch' \(S3Download\): the bucket of 's3:\/\/artifacts-<Suffix>\/app.zip' is not known until deployment/)]);
+  });
+
+  test('property: the needs of a document with app bucket and pseudo parameter tokens are those of the document with the values written out', () => {
+    const part = fc.constantFrom('app', 'v1', 'x.sh', '{{ version }}', 'ACCOUNT', 'REGION');
+    const step = fc.record({ bucket: fc.constantFrom('alpha', 'beta', 'gamma'), key: fc.array(part, { minLength: 1, maxLength: 4 }), folder: fc.boolean() });
+    checkProperty(fc.property(fc.array(step, { minLength: 1, maxLength: 4 }), steps => {
+      // given
+      const stack = new Stack(new App(), 'Stack', { env: { account: '111122223333', region: 'eu-west-1' } });
+      const names = { alpha: 'alpha-bucket', beta: 'beta-bucket', gamma: 'gamma-bucket' };
+      const buckets = { alpha: new s3.Bucket(stack, 'Alpha', { bucketName: names.alpha }), beta: new s3.Bucket(stack, 'Beta', { bucketName: names.beta }) };
+      const documentOf = (tokens: boolean) => document(steps.map((s, i) => {
+        const bucket = tokens && s.bucket !== 'gamma' ? buckets[s.bucket as 'alpha' | 'beta'].bucketName : names[s.bucket as keyof typeof names];
+        const key = s.key.map(k => k === 'ACCOUNT' ? (tokens ? Aws.ACCOUNT_ID : '111122223333') : k === 'REGION' ? (tokens ? Aws.REGION : 'eu-west-1') : k).join('/');
+        return `- name: Fetch${i}\n  action: S3Download\n  inputs:\n    - source: 's3://${bucket}/${key}${s.folder ? '/*' : ''}'\n      destination: /tmp/x\n`;
+      }).join(''));
+
+      // when
+      const literal = read(documentOf(false));
+      const tokenized = readTokenized(stack, documentOf(true));
+
+      // then: the values CloudFormation gives the tokens are the values written out
+      const values: Record<string, string> = {
+        'AWS::AccountId': '111122223333',
+        'AWS::Region': 'eu-west-1',
+        [stack.getLogicalId(buckets.alpha.node.defaultChild as s3.CfnBucket)]: names.alpha,
+        [stack.getLogicalId(buckets.beta.node.defaultChild as s3.CfnBucket)]: names.beta,
+      };
+      const deployed = (value: any): string => typeof value === 'string' ? value
+        : value.Ref !== undefined ? values[value.Ref] : value['Fn::Join'][1].map(deployed).join(value['Fn::Join'][0]);
+      const grants = (needs: ComponentNeeds) => needs.s3.map(n => ({
+        bucket: deployed(stack.resolve(n.appBucket ? n.appBucket.bucketName : n.bucketName)),
+        pattern: deployed(stack.resolve(keyPattern(n.key))),
+        folder: n.folder,
+        access: n.access,
+      }));
+      expect(grants(tokenized)).toEqual(grants(literal));
+      expect(tokenized.s3.filter(n => n.appBucket).length).toBe(steps.filter(s => s.bucket !== 'gamma').length);
+      expect(tokenized.warnings).toEqual(literal.warnings);
+    }), 50);
   });
 });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, CustomResource, Fn, Stack } from 'aws-cdk-lib';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
@@ -228,5 +228,91 @@ describe('componentSource', () => {
     // then
     expect(source.data).toBeUndefined();
     expect(source.problem).toMatch(/^is given by an asset whose file '.*gone\.yml' cannot be read \(ENOENT/);
+  });
+});
+
+describe('componentSource of data that holds tokens', () => {
+  test('given the bucketName of a bucket of its stack in the data, the document is read with a token that stands for that bucket', () => {
+    // given
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Artifacts');
+    const cfn = component(stack, 'Component', { data: downloadDocument('fetch', `s3://${bucket.bucketName}/components/install.sh`, '/tmp/i.sh') });
+
+    // when
+    const source = componentSource(cfn);
+
+    // then
+    expect(source.problem).toBeUndefined();
+    const token = /source: s3:\/\/(\$\{Token\[[^\]]+\]\})\/components\/install.sh/.exec(source.data!)![1];
+    expect(source.tokens!.bucketOf(token)).toBe(bucket);
+    expect(stack.resolve(token)).toEqual({ Ref: stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket) });
+    expect(source.tokens!.describe(`s3://${token}/x`)).toBe('s3://<bucket Stack/Artifacts>/x');
+  });
+
+  test('given data written with Fn.sub, its variables, logical ids and pseudo parameters are read as what they stand for', () => {
+    // given
+    const stack = newStack();
+    const cfnBucket = new s3.CfnBucket(stack, 'Raw');
+    const cfn = component(stack, 'Component', {
+      data: Fn.sub('source: s3://${Raw}/${AWS::Region}/${Name}/${!Literal}', { Name: 'fixed' }),
+    });
+
+    // when
+    const source = componentSource(cfn);
+
+    // then
+    const [bucketToken, regionToken] = source.data!.match(/\$\{Token\[[^\]]+\]\}/g)!;
+    expect(source.data!.replace(/\$\{Token\[[^\]]+\]\}/g, '<t>')).toBe('source: s3://<t>/<t>/fixed/${Literal}');
+    expect(source.tokens!.bucketOf(bucketToken)!.bucketName).toBe(cfnBucket.ref);
+    expect(source.tokens!.follows(regionToken)).toBe(true);
+    expect(stack.resolve(regionToken)).toEqual({ Ref: 'AWS::Region' });
+  });
+
+  test('given a value it cannot follow (a parameter), the token stays, is not followed, and is named by what it is', () => {
+    // given
+    const stack = newStack();
+    const version = new CfnParameter(stack, 'Version');
+    const cfn = component(stack, 'Component', { data: `key: releases/${version.valueAsString}/app.zip` });
+
+    // when
+    const source = componentSource(cfn);
+
+    // then
+    const token = /\$\{Token\[[^\]]+\]\}/.exec(source.data!)![0];
+    expect(source.tokens!.follows(token)).toBe(false);
+    expect(source.tokens!.bucketOf(token)).toBeUndefined();
+    expect(source.tokens!.describe(source.data!)).toBe('key: releases/<Version>/app.zip');
+  });
+
+  test('given the bucketName of a bucket of another stack with the same logical id, the token is not taken for the bucket of this stack', () => {
+    // given
+    const app = new App();
+    const shared = new Stack(app, 'Shared');
+    const theirs = new s3.Bucket(shared, 'Artifacts');
+    const stack = new Stack(app, 'Stack');
+    new s3.Bucket(stack, 'Artifacts');
+    const cfn = component(stack, 'Component', { data: `source: s3://${theirs.bucketName}/components/install.sh` });
+
+    // when
+    const source = componentSource(cfn);
+
+    // then
+    const token = /\$\{Token\[[^\]]+\]\}/.exec(source.data!)![0];
+    expect(source.tokens!.bucketOf(token)).toBeUndefined();
+    expect(source.tokens!.follows(token)).toBe(false);
+  });
+
+  test('given data that is one value known only at deployment (an attribute of a custom resource), it cannot be read', () => {
+    // given
+    const stack = newStack();
+    const resource = new CustomResource(stack, 'Document', { serviceToken: 'arn:aws:lambda:us-east-1:111122223333:function:f' });
+    const cfn = component(stack, 'Component', { data: resource.getAttString('Yaml') });
+
+    // when
+    const source = componentSource(cfn);
+
+    // then
+    expect(source.data).toBeUndefined();
+    expect(source.problem).toBe('has data that is not known until deployment');
   });
 });

@@ -42,13 +42,32 @@ type Access = 'covered' | 'unknown' | 'uncovered';
 export class ComponentAccessChecks implements IAspect {
   // one cache a stack of profiles: a role's permissions include the policies of the profile's stack
   private readonly permissions = new Map<Stack, Map<iam.IRole, RolePermissions>>();
+  private readonly deferred = new WeakSet<IConstruct>();
+  // set once a check ran: the next visit belongs to another synthesis, whose app may have changed
+  private checked = false;
 
   public visit(node: IConstruct): void {
-    if (node instanceof imagebuilder.CfnImagePipeline) {
-      this.check(node, `image pipeline '${pathOf(node)}'`, node.infrastructureConfigurationArn, node.imageRecipeArn ?? node.containerRecipeArn);
-    } else if (node instanceof imagebuilder.CfnImage) {
-      this.check(node, `image '${pathOf(node)}'`, node.infrastructureConfigurationArn, node.imageRecipeArn ?? node.containerRecipeArn);
+    if (this.checked) {
+      this.permissions.clear();
+      this.checked = false;
     }
+    if (!(node instanceof imagebuilder.CfnImagePipeline || node instanceof imagebuilder.CfnImage) || this.deferred.has(node)) {
+      return;
+    }
+    // decide once every aspect has run (PermissionsBoundary.of is one) and references between stacks are resolved;
+    // annotations added in a validation still reach the assembly, which synthesis collects after validating
+    this.deferred.add(node);
+    node.node.addValidation({
+      validate: () => {
+        this.checked = true;
+        if (node instanceof imagebuilder.CfnImagePipeline) {
+          this.check(node, `image pipeline '${pathOf(node)}'`, node.infrastructureConfigurationArn, node.imageRecipeArn ?? node.containerRecipeArn);
+        } else {
+          this.check(node, `image '${pathOf(node)}'`, node.infrastructureConfigurationArn, node.imageRecipeArn ?? node.containerRecipeArn);
+        }
+        return [];
+      },
+    });
   }
 
   private check(image: IConstruct, label: string, infrastructureArn: string | undefined, recipeArn: string | undefined): void {

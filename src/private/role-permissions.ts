@@ -3,14 +3,17 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import { AppTemplates, Located } from './app-templates';
 import { AWS_MANAGED_POLICIES } from './aws-managed-policies';
 import { cfnToText, concat, EvaluationInput, EvaluationRequest, evaluate, Hole, PolicySource, Text, Verdict } from './policy-evaluation';
-import { policyRoleKeys, policyStacks, roleKey } from './role-policies';
+import { findPolicies, FoundDocument, policyStacks } from './role-policies';
 
 // the AWS managed policy copies name the partition 'aws'; every ARN of the app is read in the same partition
 export const PARTITION = 'aws';
 // the names of two different buckets of the app never meet (see Hole.distinctGroup)
 const BUCKET_NAMES = 'bucket names';
+// the synthesized app that the instances of one cache read, built once for them all
+const TEMPLATES = new WeakMap<Map<iam.IRole, RolePermissions>, AppTemplates>();
 
 /**
  * The account, region and ARN of a role as synthesis knows them: literal, or holes for deploy-time values.
@@ -22,12 +25,14 @@ export interface Principal {
 }
 
 /**
- * What a role may do, as far as the app tells: every policy that CloudFormation attaches to it from the role's
- * stack and the stack of the construct that uses it (inline, `roles:` on `iam.Policy` and `iam.ManagedPolicy`, its
- * `ManagedPolicyArns`, which include the AWS managed policies whose documents the library carries), and its
- * permissions boundary. A policy whose document the app does not hold (an imported one, an AWS managed policy
- * without a copy, what an imported role already has) may allow or deny anything, so it makes answers that depend
- * on it unknown.
+ * What a role may do, as far as the app tells: every policy that CloudFormation attaches to it from any stack of
+ * the app, nested ones included (inline, `roles:` on `iam.Policy` and `iam.ManagedPolicy`, `iam.CfnRolePolicy`,
+ * its `ManagedPolicyArns`, which include the AWS managed policies whose documents the library carries), and its
+ * permissions boundary however it is set, read from what synthesis will write (overrides included). A policy whose
+ * document the app does not hold (an imported one, an AWS managed policy without a copy, what an imported role
+ * already has) may allow or deny anything, so it makes answers that depend on it unknown.
+ *
+ * Build it once every aspect has run and references are resolved: in a validation.
  */
 export class RolePermissions {
   /**
@@ -39,7 +44,12 @@ export class RolePermissions {
   public static of(role: iam.IRole, cache: Map<iam.IRole, RolePermissions>, scope: IConstruct = role): RolePermissions {
     let permissions = cache.get(role);
     if (!permissions) {
-      permissions = new RolePermissions(role, policyStacks(role, scope));
+      let templates = TEMPLATES.get(cache);
+      if (!templates) {
+        templates = new AppTemplates(role.node.root);
+        TEMPLATES.set(cache, templates);
+      }
+      permissions = new RolePermissions(role, policyStacks(role, scope), templates);
       cache.set(role, permissions);
     }
     return permissions;
@@ -52,7 +62,7 @@ export class RolePermissions {
   // the elements of each stack read, by logical id: a Ref means an element of its own stack
   private readonly elementsOf = new Map<Stack, Map<string, CfnElement>>();
 
-  private constructor(private readonly role: iam.IRole, stacks: Stack[]) {
+  private constructor(private readonly role: iam.IRole, stacks: Stack[], private readonly templates: AppTemplates) {
     this.stack = Stack.of(role);
     for (const stack of [this.stack, ...stacks]) {
       if (!this.elementsOf.has(stack)) {
@@ -90,47 +100,42 @@ export class RolePermissions {
   }
 
   private policies(): EvaluationInput {
-    const identity: PolicySource[] = [];
-    for (const [stack, elements] of this.elementsOf) {
-      const role = roleKey(stack, this.role);
-      for (const element of elements.values()) {
-        if ((element instanceof iam.CfnPolicy || element instanceof iam.CfnManagedPolicy) && policyRoleKeys(element)?.includes(role)) {
-          identity.push(this.document(element.node.path, element.policyDocument, stack));
-        }
-      }
-    }
-    const cfnRole = this.role.node.defaultChild;
-    if (!(cfnRole instanceof iam.CfnRole)) {
+    const found = findPolicies(this.role, this.templates, [...this.elementsOf.keys()]);
+    const identity: PolicySource[] = found.documents.map(document => this.found(document));
+    if (found.imported) {
       // an imported role: what it holds outside this app is not known
       identity.push({ name: `the policies that the imported role '${this.role.node.path}' has outside this app` });
       return { identity };
     }
-    const inline: unknown = this.stack.resolve(cfnRole.policies);
-    for (const [i, policy] of (Array.isArray(inline) ? inline : []).entries()) {
-      identity.push(this.document(`inline policy ${i + 1} of '${this.role.node.path}'`, policy?.policyDocument ?? policy?.PolicyDocument));
-    }
-    const arns: unknown = this.stack.resolve(cfnRole.managedPolicyArns);
-    for (const arn of Array.isArray(arns) ? arns : []) {
-      identity.push(this.managedPolicy(arn));
-    }
-    const boundary = cfnRole.permissionsBoundary === undefined ? undefined : this.managedPolicy(this.stack.resolve(cfnRole.permissionsBoundary));
+    identity.push(...found.otherArns.map(arn => this.managedPolicy(arn)));
+    const boundary = found.boundary === undefined ? undefined
+      : 'document' in found.boundary ? this.found(found.boundary) : this.managedPolicy(found.boundary);
     return { identity, boundary };
   }
 
-  private managedPolicy(arn: unknown): PolicySource {
-    const ref = (arn as any)?.Ref;
-    const element = typeof ref === 'string' ? this.elements.get(ref) : undefined;
-    if (element instanceof iam.CfnManagedPolicy) {
-      return this.document(element.node.path, element.policyDocument);
+  private found(found: FoundDocument): PolicySource {
+    return this.document(found.name, found.document, this.read(found.stack));
+  }
+
+  /** A stack whose elements expand the intrinsics of its values. */
+  private read(stack: Stack): Stack {
+    if (!this.elementsOf.has(stack)) {
+      this.elementsOf.set(stack, elementsOf(stack));
     }
-    const text = cfnToText(arn, intrinsic => this.expand(intrinsic, this.stack));
+    return stack;
+  }
+
+  /** A managed policy ARN that is no managed policy of the app: an AWS managed policy whose copy the library holds, or unknown. */
+  private managedPolicy(arn: Located): PolicySource {
+    const stack = this.read(arn.stack);
+    const text = cfnToText(arn.value, intrinsic => this.expand(intrinsic, stack));
     const literal = typeof text === 'string' ? text : undefined;
     const aws = literal === undefined ? undefined : /^arn:aws:iam::aws:policy\/(?:service-role\/)?([^/]+)$/.exec(literal);
     const copy = aws ? AWS_MANAGED_POLICIES[aws[1]] : undefined;
     if (copy) {
       return { name: aws![1], statements: copy.statements };
     }
-    return { name: literal ?? JSON.stringify(arn) };
+    return { name: literal ?? JSON.stringify(arn.value) };
   }
 
   /** A policy document of `stack`, resolved there. */

@@ -5,7 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ImageBuilderInstanceProfile } from '../../src';
 import { RolePolicies } from '../../src/private/role-policies';
 
-type Attached = iam.CfnPolicy | iam.CfnManagedPolicy;
+type Attached = iam.CfnPolicy | iam.CfnManagedPolicy | iam.CfnRolePolicy;
 
 function newRole(stack: Stack, id: string, roleName?: string): iam.Role {
   return new iam.Role(stack, id, { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), roleName });

@@ -182,7 +182,8 @@ export class RolePolicies implements IAspect {
   }
 
   public visit(node: IConstruct): void {
-    if (!(node instanceof iam.CfnPolicy || node instanceof iam.CfnManagedPolicy || node instanceof iam.CfnRolePolicy) || Stack.of(node) !== this.stack) {
+    const attached = node instanceof iam.CfnPolicy || node instanceof iam.CfnManagedPolicy || node instanceof iam.CfnRolePolicy;
+    if (!attached || Stack.of(node) !== this.stack) {
       return;
     }
     const knownRole = this.known.get(node);

@@ -370,3 +370,72 @@ describe('constructOf', () => {
     expect(constructOf(`s3://${bucket.bucketName}/key`)).toBeUndefined();
   });
 });
+
+describe('RolePermissions reads what synthesis writes, in every stack of the app', () => {
+  test('a policy of another stack that names the role through an import is read once references are resolved', () => {
+    // given
+    const app = new App();
+    const role = newRole(new Stack(app, 'Roles'));
+    new iam.Policy(new Stack(app, 'Guards'), 'Guard', { roles: [role], statements: [statement(['s3:GetObject'], ['arn:aws:s3:::artifacts/*'], iam.Effect.DENY)] });
+    role.addToPrincipalPolicy(statement(['s3:GetObject'], ['arn:aws:s3:::artifacts/*']));
+
+    // when
+    app.synth();
+    const denied = permissionsOf(role).evaluate(getObject('artifacts', ''));
+
+    // then
+    expect(denied.decision).toBe('denied');
+    expect(denied.reasons.join()).toContain('Guards/Guard/Resource');
+  });
+
+  test('a managed policy of another stack in ManagedPolicyArns is read through its export', () => {
+    // given
+    const app = new App();
+    const role = newRole(new Stack(app, 'Roles'));
+    role.addManagedPolicy(new iam.ManagedPolicy(new Stack(app, 'Policies'), 'Managed', { statements: [statement(['s3:GetObject'], ['arn:aws:s3:::managed/*'])] }));
+
+    // when
+    app.synth();
+    const verdict = permissionsOf(role).evaluate(getObject('managed', ''));
+
+    // then
+    expect(verdict.decision).toBe('allowed');
+  });
+
+  test('an AWS::IAM::RolePolicy that names the role by its literal name, in another stack, is read', () => {
+    // given
+    const app = new App();
+    const role = newRole(new Stack(app, 'Roles'), { roleName: 'BuildRole' });
+    new iam.CfnRolePolicy(new Stack(app, 'Guards'), 'Guard', {
+      roleName: 'BuildRole', policyName: 'guard', policyDocument: { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::guarded/*' }] },
+    });
+
+    // when
+    const verdict = permissionsOf(role).evaluate(getObject('guarded', ''));
+
+    // then
+    expect(verdict.decision).toBe('allowed');
+  });
+
+  test('a property deletion override of the boundary removes it; a property override of it replaces it', () => {
+    // given
+    const app = new App();
+    const removedStack = new Stack(app, 'Removed');
+    const removed = newRole(removedStack, { permissionsBoundary: new iam.ManagedPolicy(removedStack, 'Boundary', { statements: [statement(['ec2:*'], ['*'])] }) });
+    removed.addToPrincipalPolicy(statement(['s3:GetObject'], ['arn:aws:s3:::artifacts/*']));
+    const replacedStack = new Stack(app, 'Replaced');
+    const replaced = newRole(replacedStack, { permissionsBoundary: new iam.ManagedPolicy(replacedStack, 'Boundary', { statements: [statement(['s3:*'], ['*'])] }) });
+    replaced.addToPrincipalPolicy(statement(['s3:GetObject'], ['arn:aws:s3:::artifacts/*']));
+    const ec2Only = new iam.ManagedPolicy(replacedStack, 'Ec2Only', { statements: [statement(['ec2:*'], ['*'])] });
+
+    // when
+    (removed.node.defaultChild as iam.CfnRole).addPropertyDeletionOverride('PermissionsBoundary');
+    (replaced.node.defaultChild as iam.CfnRole).addPropertyOverride('PermissionsBoundary', ec2Only.managedPolicyArn);
+
+    // then
+    expect(permissionsOf(removed).evaluate(getObject('artifacts', '')).decision).toBe('allowed');
+    const outside = permissionsOf(replaced).evaluate(getObject('artifacts', ''));
+    expect(outside.decision).toBe('denied');
+    expect(outside.reasons.join()).toContain("the permissions boundary 'Replaced/Ec2Only/Resource'");
+  });
+});

@@ -1,4 +1,4 @@
-import { CfnOutput, CfnParameter, CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, CfnResource, Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /** The resource types whose synthesized form the checks read: IAM, and nested stacks for their parameters. */
@@ -19,8 +19,9 @@ export interface Located {
 }
 
 /**
- * The IAM resources of every stack of an app (nested stacks too) as synthesis will write them, and the references
- * between stacks: exports and imports, the parameters and outputs of nested stacks.
+ * The IAM resources of every stack of a stage (nested stacks too, not those of other stages: each is an assembly of
+ * its own) as synthesis will write them, and the references between stacks: exports and imports, the parameters
+ * and outputs of nested stacks.
  *
  * Read it once aspects have run and references are resolved (in a validation): before, an aspect may still
  * override a property (`PermissionsBoundary.of(scope).apply(...)` is one) and a reference to another stack is
@@ -34,8 +35,16 @@ export class AppTemplates {
   private readonly outputs = new Map<Stack, Map<string, unknown>>();
   private readonly parameters = new Map<Stack, Set<string>>();
 
-  constructor(root: IConstruct) {
-    for (const construct of root.node.findAll()) {
+  /** The templates of the stage of `scope`. */
+  public static of(scope: IConstruct): AppTemplates {
+    return new AppTemplates(Stage.of(scope) ?? scope.node.root);
+  }
+
+  private constructor(stage: IConstruct) {
+    for (const construct of stage.node.findAll()) {
+      if ((Stage.of(construct) ?? construct.node.root) !== stage) {
+        continue;
+      }
       if (CfnResource.isCfnResource(construct) && TYPES.has(construct.cfnResourceType)) {
         this.add(construct);
       } else if (construct instanceof CfnOutput) {

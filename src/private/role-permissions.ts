@@ -46,7 +46,7 @@ export class RolePermissions {
     if (!permissions) {
       let templates = TEMPLATES.get(cache);
       if (!templates) {
-        templates = new AppTemplates(role.node.root);
+        templates = AppTemplates.of(role);
         TEMPLATES.set(cache, templates);
       }
       permissions = new RolePermissions(role, policyStacks(role, scope), templates);

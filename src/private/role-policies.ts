@@ -75,8 +75,8 @@ export function findPolicies(role: iam.IRole, templates: AppTemplates, nameStack
     if (synthesized && templates.referenced(value, stack) === synthesized) {
       return true;
     }
-    // a literal name: the role's own, or one that another stack imports it by
-    if (typeof roleName === 'string' && templates.follow(value, stack).value === roleName) {
+    // a literal name: the role's own, or one that another stack imports it by, in the role's account
+    if (typeof roleName === 'string' && sameAccount(stack, Stack.of(role)) && templates.follow(value, stack).value === roleName) {
       return true;
     }
     return !synthesized && nameStacks.includes(stack) && JSON.stringify(value) === roleKey(stack, role);
@@ -217,4 +217,10 @@ export class RolePolicies implements IAspect {
     }
     return this.byRoleName;
   }
+}
+
+/** Whether two stacks deploy to one account, as far as synthesis knows: the same literal account, or both agnostic. */
+function sameAccount(a: Stack, b: Stack): boolean {
+  const agnostic = Token.isUnresolved(a.account);
+  return a === b || (agnostic && Token.isUnresolved(b.account)) || (!agnostic && a.account === b.account);
 }

@@ -1,4 +1,4 @@
-import { App, CfnParameter, Fn, Lazy, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Fn, Lazy, Stack, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -415,6 +415,25 @@ describe('RolePermissions reads what synthesis writes, in every stack of the app
 
     // then
     expect(verdict.decision).toBe('allowed');
+  });
+
+  test('a policy that names the role\'s literal name is not read from a stack of another account, nor from another stage', () => {
+    // given
+    const app = new App();
+    const role = newRole(new Stack(app, 'Roles', { env: { account: ACCOUNT, region: REGION } }), { roleName: 'BuildRole' });
+    const document = { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::guarded/*' }] };
+    new iam.CfnRolePolicy(new Stack(app, 'OtherAccount', { env: { account: '444455556666', region: REGION } }), 'Grant', {
+      roleName: 'BuildRole', policyName: 'grant', policyDocument: document,
+    });
+    new iam.CfnRolePolicy(new Stack(new Stage(app, 'Prod'), 'SameAccount', { env: { account: ACCOUNT, region: REGION } }), 'Grant', {
+      roleName: 'BuildRole', policyName: 'grant', policyDocument: document,
+    });
+
+    // when
+    const verdict = permissionsOf(role).evaluate(getObject('guarded', ''));
+
+    // then
+    expect(verdict.decision).toBe('denied');
   });
 
   test('a property deletion override of the boundary removes it; a property override of it replaces it', () => {

@@ -28,17 +28,17 @@ export interface Located {
  * not yet an import or a parameter.
  */
 export class AppTemplates {
+  /** The templates of the stage of `scope`. */
+  public static of(scope: IConstruct): AppTemplates {
+    return new AppTemplates(Stage.of(scope) ?? scope.node.root);
+  }
+
   private readonly byElement = new Map<CfnResource, SynthesizedResource>();
   private readonly byId = new Map<Stack, Map<string, SynthesizedResource>>();
   private readonly byType = new Map<string, SynthesizedResource[]>();
   private readonly exports = new Map<string, Located>();
   private readonly outputs = new Map<Stack, Map<string, unknown>>();
   private readonly parameters = new Map<Stack, Set<string>>();
-
-  /** The templates of the stage of `scope`. */
-  public static of(scope: IConstruct): AppTemplates {
-    return new AppTemplates(Stage.of(scope) ?? scope.node.root);
-  }
 
   private constructor(stage: IConstruct) {
     for (const construct of stage.node.findAll()) {

@@ -21,8 +21,9 @@ type Access = 'covered' | 'unknown' | 'uncovered';
  * For every `CfnImagePipeline` and `CfnImage` (the `ImagePipeline` and `Image` of `@aws-cdk/aws-imagebuilder-alpha`
  * create these too), it follows the infrastructure configuration to its instance profile and the recipe to its
  * components. Where the profile is an `ImageBuilderInstanceProfile`, it evaluates, with an IAM policy evaluator,
- * every policy that the app attaches to the role in the role's stack and the profile's stack (however attached),
- * the AWS managed policies it attaches (from copies of their documents) and the permissions boundary, for each
+ * every policy that the app attaches to the role in any stack of the app, nested ones included (however attached,
+ * read as synthesis writes them, overrides included), the AWS managed policies it attaches (from copies of their
+ * documents) and the permissions boundary however it is set (`PermissionsBoundary.of` too), for each
  * `S3Download` source (and the listing of a folder), each `S3Upload` destination, each `{{ aws:ssm:... }}`
  * parameter and secret, and the `logging.s3Logs` folder of the infrastructure configuration. Each one is:
  * - covered, when the policies allow it whatever the values known only at deployment or build time are;

@@ -42,14 +42,14 @@ type Access = 'covered' | 'unknown' | 'uncovered';
  */
 export class ComponentAccessChecks implements IAspect {
   // one cache a stack of profiles: a role's permissions include the policies of the profile's stack
-  private readonly permissions = new Map<Stack, Map<iam.IRole, RolePermissions>>();
+  private permissions = new Map<Stack, Map<iam.IRole, RolePermissions>>();
   private readonly deferred = new WeakSet<IConstruct>();
   // set once a check ran: the next visit belongs to another synthesis, whose app may have changed
   private checked = false;
 
   public visit(node: IConstruct): void {
     if (this.checked) {
-      this.permissions.clear();
+      this.permissions = new Map();
       this.checked = false;
     }
     if (!(node instanceof imagebuilder.CfnImagePipeline || node instanceof imagebuilder.CfnImage) || this.deferred.has(node)) {
@@ -121,7 +121,8 @@ export class ComponentAccessChecks implements IAspect {
       cache = new Map();
       this.permissions.set(stack, cache);
     }
-    return RolePermissions.of(profile.role, cache, profile);
+    // the caches of one synthesis share what they read of the app
+    return RolePermissions.of(profile.role, cache, profile, this.permissions);
   }
 }
 

@@ -28,9 +28,9 @@ export interface Located {
  * not yet an import or a parameter.
  */
 export class AppTemplates {
-  /** The templates of the stage of `scope`. */
+  /** The templates of the stage of `scope` (or of `scope`, a stage). */
   public static of(scope: IConstruct): AppTemplates {
-    return new AppTemplates(Stage.of(scope) ?? scope.node.root);
+    return new AppTemplates(Stage.isStage(scope) ? scope : Stage.of(scope) ?? scope.node.root);
   }
 
   private readonly byElement = new Map<CfnResource, SynthesizedResource>();

@@ -1,4 +1,4 @@
-import { CfnElement, CfnParameter, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { CfnElement, CfnParameter, Reference, Stack, Stage, Token, Tokenization } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -12,8 +12,8 @@ import { findPolicies, FoundDocument, policyStacks } from './role-policies';
 export const PARTITION = 'aws';
 // the names of two different buckets of the app never meet (see Hole.distinctGroup)
 const BUCKET_NAMES = 'bucket names';
-// the synthesized app that the instances of one cache read, built once for them all
-const TEMPLATES = new WeakMap<Map<iam.IRole, RolePermissions>, AppTemplates>();
+// the synthesized stages that the instances of one synthesis read, each built once for them all
+const TEMPLATES = new WeakMap<object, Map<IConstruct, AppTemplates>>();
 
 /**
  * The account, region and ARN of a role as synthesis knows them: literal, or holes for deploy-time values.
@@ -40,16 +40,13 @@ export class RolePermissions {
    *
    * @param scope the construct that uses the role, whose stack may hold more of its policies; a cache holds the
    * instances for the scopes of one stack
+   * @param synthesis an object that lives for one synthesis: the instances built with it share what they read of the
+   * app (the cache by default)
    */
-  public static of(role: iam.IRole, cache: Map<iam.IRole, RolePermissions>, scope: IConstruct = role): RolePermissions {
+  public static of(role: iam.IRole, cache: Map<iam.IRole, RolePermissions>, scope: IConstruct = role, synthesis: object = cache): RolePermissions {
     let permissions = cache.get(role);
     if (!permissions) {
-      let templates = TEMPLATES.get(cache);
-      if (!templates) {
-        templates = AppTemplates.of(role);
-        TEMPLATES.set(cache, templates);
-      }
-      permissions = new RolePermissions(role, policyStacks(role, scope), templates);
+      permissions = new RolePermissions(role, policyStacks(role, scope), templatesOf(role, synthesis));
       cache.set(role, permissions);
     }
     return permissions;
@@ -222,6 +219,22 @@ export class RolePermissions {
       default: return [{ hole: `${name} of ${stack.node.path}` }];
     }
   }
+}
+
+/** The templates of the stage of `role`, built once for a synthesis. */
+function templatesOf(role: iam.IRole, synthesis: object): AppTemplates {
+  let stages = TEMPLATES.get(synthesis);
+  if (!stages) {
+    stages = new Map();
+    TEMPLATES.set(synthesis, stages);
+  }
+  const stage = Stage.of(role) ?? role.node.root;
+  let templates = stages.get(stage);
+  if (!templates) {
+    templates = AppTemplates.of(stage);
+    stages.set(stage, templates);
+  }
+  return templates;
 }
 
 /** The elements of a stack (not of its nested stacks) by logical id. */

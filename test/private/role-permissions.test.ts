@@ -1,4 +1,4 @@
-import { App, CfnParameter, Fn, Lazy, Stack, Stage } from 'aws-cdk-lib';
+import { App, CfnParameter, Fn, Lazy, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -434,6 +434,60 @@ describe('RolePermissions reads what synthesis writes, in every stack of the app
 
     // then
     expect(verdict.decision).toBe('denied');
+  });
+
+  test('a policy of a nested stack of another stack, which imports the role\'s name, is read', () => {
+    // given
+    const app = new App();
+    const role = newRole(new Stack(app, 'Roles'));
+    role.addToPrincipalPolicy(statement(['s3:GetObject'], ['arn:aws:s3:::artifacts/*']));
+    const nested = new NestedStack(new Stack(app, 'Guards'), 'Nested');
+    new iam.Policy(nested, 'Guard', { roles: [role], statements: [statement(['s3:GetObject'], ['arn:aws:s3:::artifacts/*'], iam.Effect.DENY)] });
+
+    // when
+    app.synth();
+    const denied = permissionsOf(role).evaluate(getObject('artifacts', ''));
+
+    // then
+    expect(nested.resolve(role.roleName)).toEqual({ 'Fn::ImportValue': expect.stringContaining('Roles:') });
+    expect(denied.decision).toBe('denied');
+    expect(denied.reasons.join()).toContain('Guards/Nested/Guard/Resource');
+  });
+
+  test('a policy of a nested stack that names a role of its parent is read through the nested stack\'s parameter', () => {
+    // given
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    const role = newRole(stack);
+    role.addToPrincipalPolicy(statement(['s3:GetObject'], ['arn:aws:s3:::artifacts/*']));
+    const nested = new NestedStack(stack, 'Nested');
+    new iam.Policy(nested, 'Guard', { roles: [role], statements: [statement(['s3:GetObject'], ['arn:aws:s3:::artifacts/*'], iam.Effect.DENY)] });
+
+    // when
+    app.synth();
+    const denied = permissionsOf(role).evaluate(getObject('artifacts', ''));
+
+    // then
+    expect(nested.resolve(role.roleName)).toEqual({ Ref: expect.stringContaining('Role') });
+    expect(denied.decision).toBe('denied');
+    expect(denied.reasons.join()).toContain('Stack/Nested/Guard/Resource');
+  });
+
+  test('an imported role: a policy of another stack that names it by its literal name is read', () => {
+    // given
+    const app = new App();
+    const role = iam.Role.fromRoleName(new Stack(app, 'Builds'), 'Team', 'TeamRole');
+    const guards = new Stack(app, 'Guards');
+    new iam.Policy(guards, 'Guard', {
+      roles: [iam.Role.fromRoleName(guards, 'Team', 'TeamRole')], statements: [statement(['s3:GetObject'], ['arn:aws:s3:::artifacts/*'], iam.Effect.DENY)],
+    });
+
+    // when
+    const denied = permissionsOf(role).evaluate(getObject('artifacts', ''));
+
+    // then
+    expect(denied.decision).toBe('denied');
+    expect(denied.reasons.join()).toContain('Guards/Guard/Resource');
   });
 
   test('a property deletion override of the boundary removes it; a property override of it replaces it', () => {

@@ -1,4 +1,4 @@
-import { App, Aspects, Aws, Lazy, NestedStack, Stack, StackProps } from 'aws-cdk-lib';
+import { App, Aspects, Aws, CfnParameter, Lazy, NestedStack, Stack, StackProps } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
@@ -633,6 +633,18 @@ describe('the check reads every policy of the role wherever the app attaches it,
 
     // then
     expectUncovered(stack, `${UNCOVERED}.*Stack/Guard/Resource`);
+  });
+
+  test('a Deny policy whose Roles is a parameter, which may name the role, makes a covered path a warning naming it', () => {
+    // given
+    const { stack, profile, component } = pipeline();
+    profile.addComponent(component);
+
+    // when
+    new iam.CfnPolicy(stack, 'Guard', { policyName: 'guard', roles: [new CfnParameter(stack, 'GuardedRole').valueAsString], policyDocument: { Statement: [DENY_DOWNLOAD] } });
+
+    // then
+    expectUndecided(stack, "it depends on whether 'Stack/Guard' applies to this role \\(it names the role <GuardedRole>");
   });
 
   test('the finding reaches the cloud assembly from the validation, and a later synthesis reads the app as it is then', () => {

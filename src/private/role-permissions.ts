@@ -5,8 +5,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { AppTemplates, Located } from './app-templates';
 import { AWS_MANAGED_POLICIES } from './aws-managed-policies';
-import { cfnToText, concat, EvaluationInput, EvaluationRequest, evaluate, Hole, PolicySource, Text, Verdict } from './policy-evaluation';
+import { flattenCfnReference } from './nag';
+import { cfnToText, concat, EvaluationInput, EvaluationRequest, Hole, PolicySource, Text, Verdict } from './policy-evaluation';
 import { findPolicies, FoundDocument, policyStacks } from './role-policies';
+import { evaluateUncertain, UncertainPolicy } from './uncertain-policies';
 
 // the AWS managed policy copies name the partition 'aws'; every ARN of the app is read in the same partition
 export const PARTITION = 'aws';
@@ -54,6 +56,7 @@ export class RolePermissions {
 
   public readonly principal: Principal;
   private readonly input: EvaluationInput;
+  private readonly uncertain: UncertainPolicy[] = [];
   private readonly stack: Stack;
   private readonly elements: Map<string, CfnElement>;
   // the elements of each stack read, by logical id: a Ref means an element of its own stack
@@ -93,12 +96,16 @@ export class RolePermissions {
   }
 
   public evaluate(request: EvaluationRequest): Verdict {
-    return evaluate(request, this.input);
+    return evaluateUncertain(request, this.input, this.uncertain);
   }
 
   private policies(): EvaluationInput {
     const found = findPolicies(this.role, this.templates, [...this.elementsOf.keys()]);
     const identity: PolicySource[] = found.documents.map(document => this.found(document));
+    for (const { document, roleValue } of found.uncertain) {
+      const why = `it names the role ${flattenCfnReference(roleValue)}, which the app does not tell apart from this one`;
+      this.uncertain.push({ policy: this.found(document), why });
+    }
     if (found.imported) {
       // an imported role: what it holds outside this app is not known
       identity.push({ name: `the policies that the imported role '${this.role.node.path}' has outside this app` });

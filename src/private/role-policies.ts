@@ -1,7 +1,7 @@
 import { Aspects, CfnResource, IAspect, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { AppTemplates, Located } from './app-templates';
+import { AppTemplates, intrinsic, Located, SynthesizedResource } from './app-templates';
 
 export type AttachedPolicy = iam.CfnPolicy | iam.CfnManagedPolicy | iam.CfnRolePolicy;
 
@@ -52,6 +52,11 @@ export interface FoundPolicies {
    * its ManagedPolicyArns.
    */
   readonly documents: FoundDocument[];
+  /**
+   * The policies whose Roles (or RoleName) hold a value that the app does not tell apart from the role (a parameter,
+   * an import of a value no stack of the app exports), in the role's account: each may or may not apply.
+   */
+  readonly uncertain: { readonly document: FoundDocument; readonly roleValue: unknown }[];
   /** The ManagedPolicyArns that are no managed policy of the app (AWS managed, imported), as the role's stack holds them. */
   readonly otherArns: Located[];
   /** The permissions boundary: a managed policy of the app, or an ARN that is none. */
@@ -71,40 +76,61 @@ export function findPolicies(role: iam.IRole, templates: AppTemplates, nameStack
   const cfnRole = role.node.defaultChild;
   const synthesized = cfnRole && CfnResource.isCfnResource(cfnRole) && cfnRole.cfnResourceType === 'AWS::IAM::Role' ? templates.resourceOf(cfnRole) : undefined;
   const roleName: unknown = synthesized ? synthesized.properties.RoleName : Token.isUnresolved(role.roleName) ? undefined : role.roleName;
-  const isRole = (value: unknown, stack: Stack): boolean => {
+  const isRole = (value: unknown, stack: Stack): 'yes' | 'no' | 'maybe' => {
     if (synthesized && templates.referenced(value, stack) === synthesized) {
-      return true;
+      return 'yes';
     }
-    // a literal name: the role's own, or one that another stack imports it by, in the role's account
-    if (typeof roleName === 'string' && sameAccount(stack, Stack.of(role)) && templates.follow(value, stack).value === roleName) {
-      return true;
+    if (!synthesized && nameStacks.includes(stack) && JSON.stringify(value) === roleKey(stack, role)) {
+      return 'yes';
     }
-    return !synthesized && nameStacks.includes(stack) && JSON.stringify(value) === roleKey(stack, role);
+    // IAM attaches a policy only to a role of its own account
+    if (!sameAccount(stack, Stack.of(role))) {
+      return 'no';
+    }
+    const followed = templates.follow(value, stack);
+    if (typeof followed.value === 'string') {
+      // a literal name: the role's own, or one that another stack imports it by
+      return followed.value === roleName ? 'yes' : 'no';
+    }
+    const ref = intrinsic(followed.value, 'Ref');
+    if (typeof ref === 'string' && (ref.startsWith('AWS::') || templates.referenced(followed.value, followed.stack))) {
+      // a pseudo parameter, or another role of the app
+      return 'no';
+    }
+    return 'maybe';
   };
 
   const documents: FoundDocument[] = [];
+  const uncertain: FoundPolicies['uncertain'] = [];
   const seen = new Set<CfnResource>();
-  const add = (resource: { element: CfnResource; stack: Stack; properties: Record<string, any> }) => {
+  const documentOf = (resource: SynthesizedResource): FoundDocument =>
+    ({ name: resource.element.node.path, document: resource.properties.PolicyDocument, stack: resource.stack });
+  const add = (resource: SynthesizedResource) => {
     if (!seen.has(resource.element)) {
       seen.add(resource.element);
-      documents.push({ name: resource.element.node.path, document: resource.properties.PolicyDocument, stack: resource.stack });
+      documents.push(documentOf(resource));
+    }
+  };
+  const attach = (resource: SynthesizedResource, roles: unknown[]) => {
+    const answers = roles.map(value => isRole(value, resource.stack));
+    if (answers.includes('yes')) {
+      add(resource);
+    } else if (answers.includes('maybe')) {
+      uncertain.push({ document: documentOf(resource), roleValue: roles[answers.indexOf('maybe')] });
     }
   };
   for (const type of ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy']) {
     for (const policy of templates.ofType(type)) {
       const roles: unknown = policy.properties.Roles;
-      if (Array.isArray(roles) && roles.some(value => isRole(value, policy.stack))) {
-        add(policy);
-      }
+      // a list that is a token as a whole (Fn::Split, say) may hold the role too
+      attach(policy, roles === undefined ? [] : Array.isArray(roles) ? roles : [roles]);
     }
   }
   for (const policy of templates.ofType('AWS::IAM::RolePolicy')) {
-    if (isRole(policy.properties.RoleName, policy.stack)) {
-      add(policy);
-    }
+    attach(policy, [policy.properties.RoleName]);
   }
   if (!synthesized) {
-    return { documents, otherArns: [], imported: true };
+    return { documents, uncertain, otherArns: [], imported: true };
   }
 
   const stack = synthesized.stack;
@@ -130,7 +156,7 @@ export function findPolicies(role: iam.IRole, templates: AppTemplates, nameStack
       ? { name: managed.element.node.path, document: managed.properties.PolicyDocument, stack: managed.stack }
       : templates.follow(boundaryArn, stack);
   }
-  return { documents, otherArns, boundary, imported: false };
+  return { documents, uncertain, otherArns, boundary, imported: false };
 }
 
 /**

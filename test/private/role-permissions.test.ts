@@ -512,3 +512,69 @@ describe('RolePermissions reads what synthesis writes, in every stack of the app
     expect(outside.reasons.join()).toContain("the permissions boundary 'Replaced/Ec2Only/Resource'");
   });
 });
+
+describe('RolePermissions with a policy that names a role the app cannot identify', () => {
+  // a policy whose Roles is a parameter may be attached to the role or not
+  function withUncertainPolicy(effect: iam.Effect): { role: iam.Role; stack: Stack } {
+    const stack = new Stack(new App(), 'Stack');
+    const role = newRole(stack);
+    role.addToPrincipalPolicy(statement(['s3:GetObject'], ['arn:aws:s3:::granted/*']));
+    const roleName = new CfnParameter(stack, 'RoleName');
+    new iam.CfnPolicy(stack, 'Maybe', {
+      policyName: 'maybe',
+      roles: [roleName.valueAsString],
+      policyDocument: { Statement: [{ Effect: effect, Action: 's3:GetObject', Resource: 'arn:aws:s3:::maybe/*' }] },
+    });
+    return { role, stack };
+  }
+
+  test('its Deny makes what it denies and the role allows unknown, naming it, and leaves the rest as it is', () => {
+    // given
+    const { role } = withUncertainPolicy(iam.Effect.DENY);
+    role.addToPrincipalPolicy(statement(['s3:GetObject'], ['arn:aws:s3:::maybe/*']));
+
+    // when
+    const permissions = permissionsOf(role);
+
+    // then
+    expect(permissions.evaluate(getObject('granted', '')).decision).toBe('allowed');
+    expect(permissions.evaluate(getObject('other', '')).decision).toBe('denied');
+    const maybe = permissions.evaluate(getObject('maybe', ''));
+    expect(maybe.decision).toBe('unknown');
+    expect(maybe.reasons.join()).toContain("it depends on whether 'Stack/Maybe' applies to this role (it names the role <RoleName>");
+  });
+
+  test('its Allow makes what only it allows unknown, and leaves the rest as it is', () => {
+    // given
+    const { role } = withUncertainPolicy(iam.Effect.ALLOW);
+
+    // when
+    const permissions = permissionsOf(role);
+
+    // then
+    expect(permissions.evaluate(getObject('granted', '')).decision).toBe('allowed');
+    expect(permissions.evaluate(getObject('other', '')).decision).toBe('denied');
+    const maybe = permissions.evaluate(getObject('maybe', ''));
+    expect(maybe.decision).toBe('unknown');
+    expect(maybe.reasons.join()).toContain("'Stack/Maybe' applies to this role");
+  });
+
+  test('a policy that names another role of the app, a literal other name or a role of another account is not uncertain', () => {
+    // given
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: { account: ACCOUNT, region: REGION } });
+    const role = newRole(stack);
+    const other = new iam.Role(stack, 'Other', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    const document = { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::maybe/*' }] };
+    new iam.CfnPolicy(stack, 'OtherRole', { policyName: 'a', roles: [other.roleName], policyDocument: document });
+    new iam.CfnPolicy(stack, 'OtherName', { policyName: 'b', roles: ['SomeRole'], policyDocument: document });
+    const elsewhere = new Stack(app, 'Elsewhere', { env: { account: '444455556666', region: REGION } });
+    new iam.CfnPolicy(elsewhere, 'OtherAccount', { policyName: 'c', roles: [new CfnParameter(elsewhere, 'RoleName').valueAsString], policyDocument: document });
+
+    // when
+    const verdict = permissionsOf(role).evaluate(getObject('maybe', ''));
+
+    // then
+    expect(verdict.decision).toBe('denied');
+  });
+});

@@ -32,7 +32,8 @@ export interface Principal {
  * its `ManagedPolicyArns`, which include the AWS managed policies whose documents the library carries), and its
  * permissions boundary however it is set, read from what synthesis will write (overrides included). A policy whose
  * document the app does not hold (an imported one, an AWS managed policy without a copy, what an imported role
- * already has) may allow or deny anything, so it makes answers that depend on it unknown.
+ * already has) may allow or deny anything, so it makes answers that depend on it unknown; so does a policy of the
+ * app that names a role the app cannot tell apart from this one (a parameter), which may or may not apply.
  *
  * Build it once every aspect has run and references are resolved: in a validation.
  */

@@ -84,13 +84,14 @@ export function findPolicies(role: iam.IRole, templates: AppTemplates, nameStack
       return 'yes';
     }
     // IAM attaches a policy only to a role of its own account
-    if (!sameAccount(stack, Stack.of(role))) {
+    const account = accountOf(stack, Stack.of(role));
+    if (account === 'other') {
       return 'no';
     }
     const followed = templates.follow(value, stack);
     if (typeof followed.value === 'string') {
       // a literal name: the role's own, or one that another stack imports it by
-      return followed.value === roleName ? 'yes' : 'no';
+      return followed.value !== roleName ? 'no' : account === 'same' ? 'yes' : 'maybe';
     }
     const ref = intrinsic(followed.value, 'Ref');
     if (typeof ref === 'string' && (ref.startsWith('AWS::') || templates.referenced(followed.value, followed.stack))) {
@@ -245,8 +246,15 @@ export class RolePolicies implements IAspect {
   }
 }
 
-/** Whether two stacks deploy to one account, as far as synthesis knows: the same literal account, or both agnostic. */
-function sameAccount(a: Stack, b: Stack): boolean {
-  const agnostic = Token.isUnresolved(a.account);
-  return a === b || (agnostic && Token.isUnresolved(b.account)) || (!agnostic && a.account === b.account);
+/**
+ * Whether two stacks deploy to one account, as far as synthesis knows: the same literal account, or both agnostic
+ * (deployed with the same credentials, as the stacks that reference each other are); unknown when only one is.
+ */
+function accountOf(a: Stack, b: Stack): 'same' | 'other' | 'unknown' {
+  const agnosticA = Token.isUnresolved(a.account);
+  const agnosticB = Token.isUnresolved(b.account);
+  if (a === b || (agnosticA && agnosticB) || (!agnosticA && !agnosticB && a.account === b.account)) {
+    return 'same';
+  }
+  return agnosticA || agnosticB ? 'unknown' : 'other';
 }

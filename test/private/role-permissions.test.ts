@@ -559,6 +559,23 @@ describe('RolePermissions with a policy that names a role the app cannot identif
     expect(maybe.reasons.join()).toContain("'Stack/Maybe' applies to this role");
   });
 
+  test('a policy that names the role\'s literal name from a stack whose account is not known may apply', () => {
+    // given
+    const app = new App();
+    const role = newRole(new Stack(app, 'Roles', { env: { account: ACCOUNT, region: REGION } }), { roleName: 'BuildRole' });
+    role.addToPrincipalPolicy(statement(['s3:GetObject'], ['arn:aws:s3:::guarded/*']));
+    new iam.CfnRolePolicy(new Stack(app, 'Agnostic'), 'Guard', {
+      roleName: 'BuildRole', policyName: 'guard', policyDocument: { Statement: [{ Effect: 'Deny', Action: 's3:GetObject', Resource: 'arn:aws:s3:::guarded/*' }] },
+    });
+
+    // when
+    const verdict = permissionsOf(role).evaluate(getObject('guarded', ''));
+
+    // then
+    expect(verdict.decision).toBe('unknown');
+    expect(verdict.reasons.join()).toContain("it depends on whether 'Agnostic/Guard' applies to this role (it names the role BuildRole");
+  });
+
   test('a policy that names another role of the app, a literal other name or a role of another account is not uncertain', () => {
     // given
     const app = new App();

@@ -25,8 +25,9 @@ type Access = 'covered' | 'unknown' | 'uncovered';
  * For every `CfnImagePipeline` and `CfnImage` (the `ImagePipeline` and `Image` of `@aws-cdk/aws-imagebuilder-alpha`
  * create these too), it follows the infrastructure configuration to its instance profile and the recipe to its
  * components. Where the profile is an `ImageBuilderInstanceProfile`, it evaluates, with an IAM policy evaluator,
- * every policy that the app attaches to the role in the role's stack and the profile's stack (however attached),
- * the AWS managed policies it attaches (from copies of their documents) and the permissions boundary, for each
+ * every policy that the app attaches to the role in any stack of the app, nested ones included (however attached,
+ * read as synthesis writes them, overrides included), the AWS managed policies it attaches (from copies of their
+ * documents) and the permissions boundary however it is set (`PermissionsBoundary.of` too), for each
  * `S3Download` source (and the listing of a folder), each `S3Upload` destination, each `{{ aws:ssm:... }}`
  * parameter and secret, and the `logging.s3Logs` folder of the infrastructure configuration. Each one is:
  * - covered, when the policies allow it whatever the values known only at deployment or build time are;
@@ -45,16 +46,36 @@ type Access = 'covered' | 'unknown' | 'uncovered';
  */
 export class ComponentAccessChecks implements IAspect {
   // one cache a stack of profiles: a role's permissions include the policies of the profile's stack
-  private readonly permissions = new Map<Stack, Map<iam.IRole, RolePermissions>>();
-  // each component document read once, however many recipes hold it
-  private readonly documents = new Map<imagebuilder.CfnComponent, ComponentReading>();
+  private permissions = new Map<Stack, Map<iam.IRole, RolePermissions>>();
+  // each component document read once a synthesis, however many recipes hold it
+  private documents = new Map<imagebuilder.CfnComponent, ComponentReading>();
+  private readonly deferred = new WeakSet<IConstruct>();
+  // set once a check ran: the next visit belongs to another synthesis, whose app may have changed
+  private checked = false;
 
   public visit(node: IConstruct): void {
-    if (node instanceof imagebuilder.CfnImagePipeline) {
-      this.check(node, `image pipeline '${pathOf(node)}'`, node.infrastructureConfigurationArn, node.imageRecipeArn ?? node.containerRecipeArn);
-    } else if (node instanceof imagebuilder.CfnImage) {
-      this.check(node, `image '${pathOf(node)}'`, node.infrastructureConfigurationArn, node.imageRecipeArn ?? node.containerRecipeArn);
+    if (this.checked) {
+      this.permissions = new Map();
+      this.documents = new Map();
+      this.checked = false;
     }
+    if (!(node instanceof imagebuilder.CfnImagePipeline || node instanceof imagebuilder.CfnImage) || this.deferred.has(node)) {
+      return;
+    }
+    // decide once every aspect has run (PermissionsBoundary.of is one) and references between stacks are resolved;
+    // annotations added in a validation still reach the assembly, which synthesis collects after validating
+    this.deferred.add(node);
+    node.node.addValidation({
+      validate: () => {
+        this.checked = true;
+        if (node instanceof imagebuilder.CfnImagePipeline) {
+          this.check(node, `image pipeline '${pathOf(node)}'`, node.infrastructureConfigurationArn, node.imageRecipeArn ?? node.containerRecipeArn);
+        } else {
+          this.check(node, `image '${pathOf(node)}'`, node.infrastructureConfigurationArn, node.imageRecipeArn ?? node.containerRecipeArn);
+        }
+        return [];
+      },
+    });
   }
 
   private check(image: IConstruct, label: string, infrastructureArn: string | undefined, recipeArn: string | undefined): void {
@@ -119,7 +140,8 @@ export class ComponentAccessChecks implements IAspect {
       cache = new Map();
       this.permissions.set(stack, cache);
     }
-    return RolePermissions.of(profile.role, cache, profile);
+    // the caches of one synthesis share what they read of the app
+    return RolePermissions.of(profile.role, cache, profile, this.permissions);
   }
 }
 

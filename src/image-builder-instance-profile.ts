@@ -406,7 +406,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   private readonly componentBuckets = new Map<string, s3.IBucket>();
   private readonly s3Statements: S3Statements;
   private readonly policies: OwnPolicies;
-  private readonly attachedPolicies: { readonly all: readonly (iam.CfnPolicy | iam.CfnManagedPolicy)[] };
+  private readonly attachedPolicies: { readonly all: readonly (iam.CfnPolicy | iam.CfnManagedPolicy | iam.CfnRolePolicy)[] };
   private readonly immutableRole: boolean;
   private readonly readAllParameters: boolean;
   private readonly containerBuilds: boolean;

@@ -1,4 +1,4 @@
-import { App, Aspects, Aws, CfnParameter, Lazy, Stack, StackProps } from 'aws-cdk-lib';
+import { App, Aspects, Aws, CfnParameter, Lazy, NestedStack, Stack, StackProps } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
@@ -626,5 +626,217 @@ describe('components whose documents hold tokens', () => {
     expect(warnings).toEqual([expect.stringMatching(new RegExp("^image pipeline 'Stack/Pipeline': component 'install-app', step 'build/Fetch' \\(S3Download\\) "
       + "downloads 's3://team-components/releases/<Version>/install.sh'; whether the instance profile 'Stack/Profile' can read it cannot be decided"))]);
     expect(warnings[0]).not.toMatch(/install-app.*install-app/);
+  });
+});
+
+describe('the check reads every policy of the role wherever the app attaches it, and the boundary however it is set', () => {
+  const DENY_DOWNLOAD = { Effect: 'Deny', Action: 's3:GetObject', Resource: 'arn:aws:s3:::team-artifacts/*' };
+  const denyDownload = () => new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['s3:GetObject'], resources: ['arn:aws:s3:::team-artifacts/*'] });
+  const allowDownload = () => new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::team-artifacts/app/*'] });
+
+  test('a boundary applied org-wide with PermissionsBoundary.of, after the check is added, that does not allow the path is an error naming it', () => {
+    // given: the check is added to the app first, so the boundary's aspect runs after it
+    const { app, stack, profile, component } = pipeline();
+    profile.addComponent(component);
+    const boundary = new iam.ManagedPolicy(stack, 'OrgBoundary', {
+      statements: [new iam.PolicyStatement({ actions: ['ec2:*'], resources: ['*'] })],
+    });
+
+    // when
+    iam.PermissionsBoundary.of(app).apply(boundary);
+
+    // then
+    expectUncovered(stack, `${UNCOVERED}.*the permissions boundary 'Stack/OrgBoundary/Resource' does not allow`);
+  });
+
+  test('a boundary applied with PermissionsBoundary.of that allows the path leaves it covered', () => {
+    // given
+    const { stack, profile, component } = pipeline();
+    profile.addComponent(component);
+    const boundary = new iam.ManagedPolicy(stack, 'OrgBoundary', {
+      statements: [new iam.PolicyStatement({ actions: ['s3:*', 'ssm:*', 'ssmmessages:*', 'ec2messages:*'], resources: ['*'] })],
+    });
+
+    // when
+    iam.PermissionsBoundary.of(stack).apply(boundary);
+
+    // then
+    expectCovered(stack);
+  });
+
+  test('a boundary set by a raw override of the role is read', () => {
+    // given
+    const { stack, profile, component } = pipeline();
+    profile.addComponent(component);
+    const boundary = new iam.ManagedPolicy(stack, 'OrgBoundary', {
+      statements: [new iam.PolicyStatement({ actions: ['ec2:*'], resources: ['*'] })],
+    });
+
+    // when
+    (profile.role.node.defaultChild as iam.CfnRole).addOverride('Properties.PermissionsBoundary', boundary.managedPolicyArn);
+
+    // then
+    expectUncovered(stack, `${UNCOVERED}.*the permissions boundary 'Stack/OrgBoundary/Resource' does not allow`);
+  });
+
+  test('a boundary applied with PermissionsBoundary.of that the app does not hold is a warning naming it', () => {
+    // given
+    const { stack, profile, component } = pipeline({ stack: { env: { account: '111122223333', region: 'eu-west-1' } } });
+    profile.addComponent(component);
+
+    // when
+    iam.PermissionsBoundary.of(stack).apply(iam.ManagedPolicy.fromManagedPolicyName(stack, 'OrgBoundary', 'OrgBoundary'));
+
+    // then
+    expectUndecided(stack, 'arn:aws:iam::111122223333:policy/OrgBoundary');
+  });
+
+  test('a Deny in an iam.CfnRolePolicy of the role is an error naming it', () => {
+    // given
+    const { stack, profile, component } = pipeline();
+    profile.addComponent(component);
+
+    // when
+    new iam.CfnRolePolicy(stack, 'Guard', { roleName: profile.role.roleName, policyName: 'guard', policyDocument: { Statement: [DENY_DOWNLOAD] } });
+
+    // then
+    expectUncovered(stack, `${UNCOVERED}.*Stack/Guard`);
+  });
+
+  test('an Allow in an iam.CfnRolePolicy of the role covers a path, whether it names the role by reference or by its literal name', () => {
+    // given
+    const byReference = pipeline();
+    const byName = pipeline({ profile: () => ({ roleName: 'BuildRole' }) });
+
+    // when
+    for (const { stack, profile } of [byReference, byName]) {
+      new iam.CfnRolePolicy(stack, 'Allow', {
+        roleName: profile === byName.profile ? 'BuildRole' : profile.role.roleName,
+        policyName: 'allow',
+        policyDocument: new iam.PolicyDocument({ statements: [allowDownload()] }),
+      });
+    }
+
+    // then
+    expectCovered(byReference.stack);
+    expectCovered(byName.stack);
+  });
+
+  test('a Deny iam.ManagedPolicy with roles: [role] in a third stack (neither the role\'s nor the profile\'s) is an error naming it', () => {
+    // given
+    const { app, stack, profile, component } = pipeline();
+    profile.addComponent(component);
+
+    // when
+    new iam.ManagedPolicy(new Stack(app, 'Guards'), 'Guard', { roles: [profile.role], statements: [denyDownload()] });
+
+    // then
+    expectUncovered(stack, `${UNCOVERED}.*Guards/Guard/Resource`);
+  });
+
+  test('an Allow iam.Policy with roles: [role] in a third stack covers a path', () => {
+    // given
+    const { app, stack, profile } = pipeline();
+
+    // when
+    new iam.Policy(new Stack(app, 'Grants'), 'Grant', { roles: [profile.role], statements: [allowDownload()] });
+
+    // then
+    expectCovered(stack);
+  });
+
+  test('a policy of a third stack attached to another role of the same logical id is not read', () => {
+    // given: the other stack's own role has the logical id of the profile's role
+    const { app, stack, profile } = pipeline();
+    const grants = new Stack(app, 'Grants');
+    const other = new iam.Role(grants, 'OtherRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    (other.node.defaultChild as iam.CfnRole).overrideLogicalId(stack.getLogicalId(profile.role.node.defaultChild as iam.CfnRole));
+
+    // when
+    new iam.Policy(grants, 'Grant', { roles: [other], statements: [allowDownload()] });
+
+    // then
+    expectUncovered(stack);
+  });
+
+  test('a Deny policy attached in a nested stack is an error naming it; an Allow there covers a path', () => {
+    // given
+    const denied = pipeline();
+    denied.profile.addComponent(denied.component);
+    const allowed = pipeline();
+
+    // when
+    new iam.Policy(new NestedStack(denied.stack, 'Guards'), 'Guard', { roles: [denied.profile.role], statements: [denyDownload()] });
+    new iam.Policy(new NestedStack(allowed.stack, 'Grants'), 'Grant', { roles: [allowed.profile.role], statements: [allowDownload()] });
+
+    // then
+    expectUncovered(denied.stack, `${UNCOVERED}.*Stack/Guards/Guard/Resource`);
+    expectCovered(allowed.stack);
+  });
+
+  test('a role of a nested stack: a Deny policy of the parent stack attached to it is an error', () => {
+    // given
+    const { stack, profile, component } = pipeline({
+      profile: s => ({ role: new iam.Role(new NestedStack(s, 'Roles'), 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') }) }),
+    });
+    profile.addComponent(component);
+
+    // when
+    new iam.Policy(stack, 'Guard', { roles: [profile.role], statements: [denyDownload()] });
+
+    // then
+    expectUncovered(stack, `${UNCOVERED}.*Stack/Guard/Resource`);
+  });
+
+  test('a property override of the role\'s Policies is read: an inline Allow there covers a path', () => {
+    // given
+    const { stack, profile } = pipeline();
+
+    // when
+    (profile.role.node.defaultChild as iam.CfnRole).addPropertyOverride('Policies', [
+      { PolicyName: 'grant', PolicyDocument: new iam.PolicyDocument({ statements: [allowDownload()] }) },
+    ]);
+
+    // then
+    expectCovered(stack);
+  });
+
+  test('a property override of the role\'s ManagedPolicyArns is read: a Deny managed policy there is an error naming it', () => {
+    // given
+    const { stack, profile, component } = pipeline();
+    profile.addComponent(component);
+    const guard = new iam.ManagedPolicy(stack, 'Guard', { statements: [denyDownload()] });
+
+    // when
+    (profile.role.node.defaultChild as iam.CfnRole).addPropertyOverride('ManagedPolicyArns', [guard.managedPolicyArn]);
+
+    // then
+    expectUncovered(stack, `${UNCOVERED}.*Stack/Guard/Resource`);
+  });
+
+  test('a Deny policy whose Roles is a parameter, which may name the role, makes a covered path a warning naming it', () => {
+    // given
+    const { stack, profile, component } = pipeline();
+    profile.addComponent(component);
+
+    // when
+    new iam.CfnPolicy(stack, 'Guard', { policyName: 'guard', roles: [new CfnParameter(stack, 'GuardedRole').valueAsString], policyDocument: { Statement: [DENY_DOWNLOAD] } });
+
+    // then
+    expectUndecided(stack, "it depends on whether 'Stack/Guard' applies to this role \\(it names the role <GuardedRole>");
+  });
+
+  test('the finding reaches the cloud assembly from the validation, and a later synthesis reads the app as it is then', () => {
+    // given
+    const { app, stack, profile, component } = pipeline();
+    profile.addComponent(component);
+    const errors = () => app.synth({ force: true }).getStackByName('Stack').messages.filter(m => m.level === 'error');
+    expect(errors()).toEqual([]);
+
+    // when
+    new iam.Policy(stack, 'Guard', { roles: [profile.role], statements: [denyDownload()] });
+
+    // then
+    expect(errors().map(m => m.entry.data)).toEqual([expect.stringMatching(/cannot read it.*Stack\/Guard\/Resource/)]);
   });
 });

@@ -1,19 +1,24 @@
-import { CfnElement, CfnParameter, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { CfnElement, CfnParameter, Reference, Stack, Stage, Token, Tokenization } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import { AppTemplates, Located } from './app-templates';
 import { AWS_MANAGED_POLICIES } from './aws-managed-policies';
 import { cfnToText } from './iam/cfn-text';
-import { EvaluationInput, evaluate, PolicySource, Verdict } from './iam/policies';
+import { EvaluationInput, PolicySource, Verdict } from './iam/policies';
 import { EvaluationRequest } from './iam/request-context';
 import { concat, Hole, Text } from './iam/text';
-import { policyRoleKeys, policyStacks, roleKey } from './role-policies';
+import { flattenCfnReference } from './nag';
+import { findPolicies, FoundDocument, policyStacks } from './role-policies';
+import { evaluateUncertain, UncertainPolicy } from './uncertain-policies';
 
 // the AWS managed policy copies name the partition 'aws'; every ARN of the app is read in the same partition
 export const PARTITION = 'aws';
 // the names of two different buckets of the app never meet (see Hole.distinctGroup)
 const BUCKET_NAMES = 'bucket names';
+// the synthesized stages that the instances of one synthesis read, each built once for them all
+const TEMPLATES = new WeakMap<object, Map<IConstruct, AppTemplates>>();
 
 /**
  * The account, region and ARN of a role as synthesis knows them: literal, or holes for deploy-time values.
@@ -25,12 +30,15 @@ export interface Principal {
 }
 
 /**
- * What a role may do, as far as the app tells: every policy that CloudFormation attaches to it from the role's
- * stack and the stack of the construct that uses it (inline, `roles:` on `iam.Policy` and `iam.ManagedPolicy`, its
- * `ManagedPolicyArns`, which include the AWS managed policies whose documents the library carries), and its
- * permissions boundary. A policy whose document the app does not hold (an imported one, an AWS managed policy
- * without a copy, what an imported role already has) may allow or deny anything, so it makes answers that depend
- * on it unknown.
+ * What a role may do, as far as the app tells: every policy that CloudFormation attaches to it from any stack of
+ * the app, nested ones included (inline, `roles:` on `iam.Policy` and `iam.ManagedPolicy`, `iam.CfnRolePolicy`,
+ * its `ManagedPolicyArns`, which include the AWS managed policies whose documents the library carries), and its
+ * permissions boundary however it is set, read from what synthesis will write (overrides included). A policy whose
+ * document the app does not hold (an imported one, an AWS managed policy without a copy, what an imported role
+ * already has) may allow or deny anything, so it makes answers that depend on it unknown; so does a policy of the
+ * app that names a role the app cannot tell apart from this one (a parameter), which may or may not apply.
+ *
+ * Build it once every aspect has run and references are resolved: in a validation.
  */
 export class RolePermissions {
   /**
@@ -38,11 +46,13 @@ export class RolePermissions {
    *
    * @param scope the construct that uses the role, whose stack may hold more of its policies; a cache holds the
    * instances for the scopes of one stack
+   * @param synthesis an object that lives for one synthesis: the instances built with it share what they read of the
+   * app (the cache by default)
    */
-  public static of(role: iam.IRole, cache: Map<iam.IRole, RolePermissions>, scope: IConstruct = role): RolePermissions {
+  public static of(role: iam.IRole, cache: Map<iam.IRole, RolePermissions>, scope: IConstruct = role, synthesis: object = cache): RolePermissions {
     let permissions = cache.get(role);
     if (!permissions) {
-      permissions = new RolePermissions(role, policyStacks(role, scope));
+      permissions = new RolePermissions(role, policyStacks(role, scope), templatesOf(role, synthesis));
       cache.set(role, permissions);
     }
     return permissions;
@@ -50,13 +60,14 @@ export class RolePermissions {
 
   public readonly principal: Principal;
   private readonly input: EvaluationInput;
+  private readonly uncertain: UncertainPolicy[] = [];
   private readonly stack: Stack;
   private readonly elements: Map<string, CfnElement>;
   // the elements of each stack read, by logical id: a Ref means an element of its own stack
   private readonly elementsOf = new Map<Stack, Map<string, CfnElement>>();
   private readonly verdicts = new Map<string, Verdict>();
 
-  private constructor(private readonly role: iam.IRole, stacks: Stack[]) {
+  private constructor(private readonly role: iam.IRole, stacks: Stack[], private readonly templates: AppTemplates) {
     this.stack = Stack.of(role);
     for (const stack of [this.stack, ...stacks]) {
       if (!this.elementsOf.has(stack)) {
@@ -94,54 +105,53 @@ export class RolePermissions {
     const key = JSON.stringify(request);
     let verdict = this.verdicts.get(key);
     if (!verdict) {
-      verdict = evaluate(request, this.input);
+      verdict = evaluateUncertain(request, this.input, this.uncertain);
       this.verdicts.set(key, verdict);
     }
     return verdict;
   }
 
   private policies(): EvaluationInput {
-    const identity: PolicySource[] = [];
-    for (const [stack, elements] of this.elementsOf) {
-      const role = roleKey(stack, this.role);
-      for (const element of elements.values()) {
-        if ((element instanceof iam.CfnPolicy || element instanceof iam.CfnManagedPolicy) && policyRoleKeys(element)?.includes(role)) {
-          identity.push(this.document(element.node.path, element.policyDocument, stack));
-        }
-      }
+    const found = findPolicies(this.role, this.templates, [...this.elementsOf.keys()]);
+    const identity: PolicySource[] = found.documents.map(document => this.found(document));
+    for (const { document, roleValue } of found.uncertain) {
+      const why = `it names the role ${flattenCfnReference(roleValue)}, which the app does not tell apart from this one`;
+      this.uncertain.push({ policy: this.found(document), why });
     }
-    const cfnRole = this.role.node.defaultChild;
-    if (!(cfnRole instanceof iam.CfnRole)) {
+    if (found.imported) {
       // an imported role: what it holds outside this app is not known
       identity.push({ name: `the policies that the imported role '${this.role.node.path}' has outside this app` });
       return { identity };
     }
-    const inline: unknown = this.stack.resolve(cfnRole.policies);
-    for (const [i, policy] of (Array.isArray(inline) ? inline : []).entries()) {
-      identity.push(this.document(`inline policy ${i + 1} of '${this.role.node.path}'`, policy?.policyDocument ?? policy?.PolicyDocument));
-    }
-    const arns: unknown = this.stack.resolve(cfnRole.managedPolicyArns);
-    for (const arn of Array.isArray(arns) ? arns : []) {
-      identity.push(this.managedPolicy(arn));
-    }
-    const boundary = cfnRole.permissionsBoundary === undefined ? undefined : this.managedPolicy(this.stack.resolve(cfnRole.permissionsBoundary));
+    identity.push(...found.otherArns.map(arn => this.managedPolicy(arn)));
+    const boundary = found.boundary === undefined ? undefined
+      : 'document' in found.boundary ? this.found(found.boundary) : this.managedPolicy(found.boundary);
     return { identity, boundary };
   }
 
-  private managedPolicy(arn: unknown): PolicySource {
-    const ref = (arn as any)?.Ref;
-    const element = typeof ref === 'string' ? this.elements.get(ref) : undefined;
-    if (element instanceof iam.CfnManagedPolicy) {
-      return this.document(element.node.path, element.policyDocument);
+  private found(found: FoundDocument): PolicySource {
+    return this.document(found.name, found.document, this.read(found.stack));
+  }
+
+  /** A stack whose elements expand the intrinsics of its values. */
+  private read(stack: Stack): Stack {
+    if (!this.elementsOf.has(stack)) {
+      this.elementsOf.set(stack, elementsOf(stack));
     }
-    const text = cfnToText(arn, intrinsic => this.expand(intrinsic, this.stack));
+    return stack;
+  }
+
+  /** A managed policy ARN that is no managed policy of the app: an AWS managed policy whose copy the library holds, or unknown. */
+  private managedPolicy(arn: Located): PolicySource {
+    const stack = this.read(arn.stack);
+    const text = cfnToText(arn.value, intrinsic => this.expand(intrinsic, stack));
     const literal = typeof text === 'string' ? text : undefined;
     const aws = literal === undefined ? undefined : /^arn:aws:iam::aws:policy\/(?:service-role\/)?([^/]+)$/.exec(literal);
     const copy = aws ? AWS_MANAGED_POLICIES[aws[1]] : undefined;
     if (copy) {
       return { name: aws![1], statements: copy.statements };
     }
-    return { name: literal ?? JSON.stringify(arn) };
+    return { name: literal ?? JSON.stringify(arn.value) };
   }
 
   /** A policy document of `stack`, resolved there. */
@@ -228,6 +238,22 @@ export class RolePermissions {
       default: return [{ hole: `${name} of ${stack.node.path}` }];
     }
   }
+}
+
+/** The templates of the stage of `role`, built once for a synthesis. */
+function templatesOf(role: iam.IRole, synthesis: object): AppTemplates {
+  let stages = TEMPLATES.get(synthesis);
+  if (!stages) {
+    stages = new Map();
+    TEMPLATES.set(synthesis, stages);
+  }
+  const stage = Stage.of(role) ?? role.node.root;
+  let templates = stages.get(stage);
+  if (!templates) {
+    templates = AppTemplates.of(stage);
+    stages.set(stage, templates);
+  }
+  return templates;
 }
 
 /** The elements of a stack (not of its nested stacks) by logical id. */

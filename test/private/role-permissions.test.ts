@@ -1,4 +1,4 @@
-import { App, CfnParameter, Fn, Lazy, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Fn, Lazy, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -369,5 +369,230 @@ describe('constructOf', () => {
 
     // when / then
     expect(constructOf(`s3://${bucket.bucketName}/key`)).toBeUndefined();
+  });
+});
+
+describe('RolePermissions reads what synthesis writes, in every stack of the app', () => {
+  test('a policy of another stack that names the role through an import is read once references are resolved', () => {
+    // given
+    const app = new App();
+    const role = newRole(new Stack(app, 'Roles'));
+    new iam.Policy(new Stack(app, 'Guards'), 'Guard', { roles: [role], statements: [statement(['s3:GetObject'], ['arn:aws:s3:::artifacts/*'], iam.Effect.DENY)] });
+    role.addToPrincipalPolicy(statement(['s3:GetObject'], ['arn:aws:s3:::artifacts/*']));
+
+    // when
+    app.synth();
+    const denied = permissionsOf(role).evaluate(getObject('artifacts', ''));
+
+    // then
+    expect(denied.decision).toBe('denied');
+    expect(denied.reasons.join()).toContain('Guards/Guard/Resource');
+  });
+
+  test('a managed policy of another stack in ManagedPolicyArns is read through its export', () => {
+    // given
+    const app = new App();
+    const role = newRole(new Stack(app, 'Roles'));
+    role.addManagedPolicy(new iam.ManagedPolicy(new Stack(app, 'Policies'), 'Managed', { statements: [statement(['s3:GetObject'], ['arn:aws:s3:::managed/*'])] }));
+
+    // when
+    app.synth();
+    const verdict = permissionsOf(role).evaluate(getObject('managed', ''));
+
+    // then
+    expect(verdict.decision).toBe('allowed');
+  });
+
+  test('an AWS::IAM::RolePolicy that names the role by its literal name, in another stack, is read', () => {
+    // given
+    const app = new App();
+    const role = newRole(new Stack(app, 'Roles'), { roleName: 'BuildRole' });
+    new iam.CfnRolePolicy(new Stack(app, 'Guards'), 'Guard', {
+      roleName: 'BuildRole', policyName: 'guard', policyDocument: { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::guarded/*' }] },
+    });
+
+    // when
+    const verdict = permissionsOf(role).evaluate(getObject('guarded', ''));
+
+    // then
+    expect(verdict.decision).toBe('allowed');
+  });
+
+  test('a policy that names the role\'s literal name is not read from a stack of another account, nor from another stage', () => {
+    // given
+    const app = new App();
+    const role = newRole(new Stack(app, 'Roles', { env: { account: ACCOUNT, region: REGION } }), { roleName: 'BuildRole' });
+    const document = { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::guarded/*' }] };
+    new iam.CfnRolePolicy(new Stack(app, 'OtherAccount', { env: { account: '444455556666', region: REGION } }), 'Grant', {
+      roleName: 'BuildRole', policyName: 'grant', policyDocument: document,
+    });
+    new iam.CfnRolePolicy(new Stack(new Stage(app, 'Prod'), 'SameAccount', { env: { account: ACCOUNT, region: REGION } }), 'Grant', {
+      roleName: 'BuildRole', policyName: 'grant', policyDocument: document,
+    });
+
+    // when
+    const verdict = permissionsOf(role).evaluate(getObject('guarded', ''));
+
+    // then
+    expect(verdict.decision).toBe('denied');
+  });
+
+  test('a policy of a nested stack of another stack, which imports the role\'s name, is read', () => {
+    // given
+    const app = new App();
+    const role = newRole(new Stack(app, 'Roles'));
+    role.addToPrincipalPolicy(statement(['s3:GetObject'], ['arn:aws:s3:::artifacts/*']));
+    const nested = new NestedStack(new Stack(app, 'Guards'), 'Nested');
+    new iam.Policy(nested, 'Guard', { roles: [role], statements: [statement(['s3:GetObject'], ['arn:aws:s3:::artifacts/*'], iam.Effect.DENY)] });
+
+    // when
+    app.synth();
+    const denied = permissionsOf(role).evaluate(getObject('artifacts', ''));
+
+    // then
+    expect(nested.resolve(role.roleName)).toEqual({ 'Fn::ImportValue': expect.stringContaining('Roles:') });
+    expect(denied.decision).toBe('denied');
+    expect(denied.reasons.join()).toContain('Guards/Nested/Guard/Resource');
+  });
+
+  test('a policy of a nested stack that names a role of its parent is read through the nested stack\'s parameter', () => {
+    // given
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    const role = newRole(stack);
+    role.addToPrincipalPolicy(statement(['s3:GetObject'], ['arn:aws:s3:::artifacts/*']));
+    const nested = new NestedStack(stack, 'Nested');
+    new iam.Policy(nested, 'Guard', { roles: [role], statements: [statement(['s3:GetObject'], ['arn:aws:s3:::artifacts/*'], iam.Effect.DENY)] });
+
+    // when
+    app.synth();
+    const denied = permissionsOf(role).evaluate(getObject('artifacts', ''));
+
+    // then
+    expect(nested.resolve(role.roleName)).toEqual({ Ref: expect.stringContaining('Role') });
+    expect(denied.decision).toBe('denied');
+    expect(denied.reasons.join()).toContain('Stack/Nested/Guard/Resource');
+  });
+
+  test('an imported role: a policy of another stack that names it by its literal name is read', () => {
+    // given
+    const app = new App();
+    const role = iam.Role.fromRoleName(new Stack(app, 'Builds'), 'Team', 'TeamRole');
+    const guards = new Stack(app, 'Guards');
+    new iam.Policy(guards, 'Guard', {
+      roles: [iam.Role.fromRoleName(guards, 'Team', 'TeamRole')], statements: [statement(['s3:GetObject'], ['arn:aws:s3:::artifacts/*'], iam.Effect.DENY)],
+    });
+
+    // when
+    const denied = permissionsOf(role).evaluate(getObject('artifacts', ''));
+
+    // then
+    expect(denied.decision).toBe('denied');
+    expect(denied.reasons.join()).toContain('Guards/Guard/Resource');
+  });
+
+  test('a property deletion override of the boundary removes it; a property override of it replaces it', () => {
+    // given
+    const app = new App();
+    const removedStack = new Stack(app, 'Removed');
+    const removed = newRole(removedStack, { permissionsBoundary: new iam.ManagedPolicy(removedStack, 'Boundary', { statements: [statement(['ec2:*'], ['*'])] }) });
+    removed.addToPrincipalPolicy(statement(['s3:GetObject'], ['arn:aws:s3:::artifacts/*']));
+    const replacedStack = new Stack(app, 'Replaced');
+    const replaced = newRole(replacedStack, { permissionsBoundary: new iam.ManagedPolicy(replacedStack, 'Boundary', { statements: [statement(['s3:*'], ['*'])] }) });
+    replaced.addToPrincipalPolicy(statement(['s3:GetObject'], ['arn:aws:s3:::artifacts/*']));
+    const ec2Only = new iam.ManagedPolicy(replacedStack, 'Ec2Only', { statements: [statement(['ec2:*'], ['*'])] });
+
+    // when
+    (removed.node.defaultChild as iam.CfnRole).addPropertyDeletionOverride('PermissionsBoundary');
+    (replaced.node.defaultChild as iam.CfnRole).addPropertyOverride('PermissionsBoundary', ec2Only.managedPolicyArn);
+
+    // then
+    expect(permissionsOf(removed).evaluate(getObject('artifacts', '')).decision).toBe('allowed');
+    const outside = permissionsOf(replaced).evaluate(getObject('artifacts', ''));
+    expect(outside.decision).toBe('denied');
+    expect(outside.reasons.join()).toContain("the permissions boundary 'Replaced/Ec2Only/Resource'");
+  });
+});
+
+describe('RolePermissions with a policy that names a role the app cannot identify', () => {
+  // a policy whose Roles is a parameter may be attached to the role or not
+  function withUncertainPolicy(effect: iam.Effect): { role: iam.Role; stack: Stack } {
+    const stack = new Stack(new App(), 'Stack');
+    const role = newRole(stack);
+    role.addToPrincipalPolicy(statement(['s3:GetObject'], ['arn:aws:s3:::granted/*']));
+    const roleName = new CfnParameter(stack, 'RoleName');
+    new iam.CfnPolicy(stack, 'Maybe', {
+      policyName: 'maybe',
+      roles: [roleName.valueAsString],
+      policyDocument: { Statement: [{ Effect: effect, Action: 's3:GetObject', Resource: 'arn:aws:s3:::maybe/*' }] },
+    });
+    return { role, stack };
+  }
+
+  test('its Deny makes what it denies and the role allows unknown, naming it, and leaves the rest as it is', () => {
+    // given
+    const { role } = withUncertainPolicy(iam.Effect.DENY);
+    role.addToPrincipalPolicy(statement(['s3:GetObject'], ['arn:aws:s3:::maybe/*']));
+
+    // when
+    const permissions = permissionsOf(role);
+
+    // then
+    expect(permissions.evaluate(getObject('granted', '')).decision).toBe('allowed');
+    expect(permissions.evaluate(getObject('other', '')).decision).toBe('denied');
+    const maybe = permissions.evaluate(getObject('maybe', ''));
+    expect(maybe.decision).toBe('unknown');
+    expect(maybe.reasons.join()).toContain("it depends on whether 'Stack/Maybe' applies to this role (it names the role <RoleName>");
+  });
+
+  test('its Allow makes what only it allows unknown, and leaves the rest as it is', () => {
+    // given
+    const { role } = withUncertainPolicy(iam.Effect.ALLOW);
+
+    // when
+    const permissions = permissionsOf(role);
+
+    // then
+    expect(permissions.evaluate(getObject('granted', '')).decision).toBe('allowed');
+    expect(permissions.evaluate(getObject('other', '')).decision).toBe('denied');
+    const maybe = permissions.evaluate(getObject('maybe', ''));
+    expect(maybe.decision).toBe('unknown');
+    expect(maybe.reasons.join()).toContain("'Stack/Maybe' applies to this role");
+  });
+
+  test('a policy that names the role\'s literal name from a stack whose account is not known may apply', () => {
+    // given
+    const app = new App();
+    const role = newRole(new Stack(app, 'Roles', { env: { account: ACCOUNT, region: REGION } }), { roleName: 'BuildRole' });
+    role.addToPrincipalPolicy(statement(['s3:GetObject'], ['arn:aws:s3:::guarded/*']));
+    new iam.CfnRolePolicy(new Stack(app, 'Agnostic'), 'Guard', {
+      roleName: 'BuildRole', policyName: 'guard', policyDocument: { Statement: [{ Effect: 'Deny', Action: 's3:GetObject', Resource: 'arn:aws:s3:::guarded/*' }] },
+    });
+
+    // when
+    const verdict = permissionsOf(role).evaluate(getObject('guarded', ''));
+
+    // then
+    expect(verdict.decision).toBe('unknown');
+    expect(verdict.reasons.join()).toContain("it depends on whether 'Agnostic/Guard' applies to this role (it names the role BuildRole");
+  });
+
+  test('a policy that names another role of the app, a literal other name or a role of another account is not uncertain', () => {
+    // given
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: { account: ACCOUNT, region: REGION } });
+    const role = newRole(stack);
+    const other = new iam.Role(stack, 'Other', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    const document = { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::maybe/*' }] };
+    new iam.CfnPolicy(stack, 'OtherRole', { policyName: 'a', roles: [other.roleName], policyDocument: document });
+    new iam.CfnPolicy(stack, 'OtherName', { policyName: 'b', roles: ['SomeRole'], policyDocument: document });
+    const elsewhere = new Stack(app, 'Elsewhere', { env: { account: '444455556666', region: REGION } });
+    new iam.CfnPolicy(elsewhere, 'OtherAccount', { policyName: 'c', roles: [new CfnParameter(elsewhere, 'RoleName').valueAsString], policyDocument: document });
+
+    // when
+    const verdict = permissionsOf(role).evaluate(getObject('maybe', ''));
+
+    // then
+    expect(verdict.decision).toBe('denied');
   });
 });

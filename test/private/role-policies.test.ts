@@ -5,7 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ImageBuilderInstanceProfile } from '../../src';
 import { RolePolicies } from '../../src/private/role-policies';
 
-type Attached = iam.CfnPolicy | iam.CfnManagedPolicy;
+type Attached = iam.CfnPolicy | iam.CfnManagedPolicy | iam.CfnRolePolicy;
 
 function newRole(stack: Stack, id: string, roleName?: string): iam.Role {
   return new iam.Role(stack, id, { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), roleName });
@@ -238,5 +238,44 @@ describe('RolePolicies as ImageBuilderInstanceProfile uses it', () => {
     expect(own).toHaveLength(1);
     const instanceProfile = Object.values(template.findResources('AWS::IAM::InstanceProfile'))[0];
     expect(instanceProfile.DependsOn).toEqual(expect.arrayContaining(own));
+  });
+});
+
+describe('RolePolicies with iam.CfnRolePolicy', () => {
+  // an image builds while its stack is created, so a RolePolicy created after the profile may be missing when the
+  // instances start: the profile waits for it, as it waits for the other policies of its stack attached to the role
+  test('the instance profile depends on an iam.CfnRolePolicy of its stack that names the role', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+
+    // when
+    const rolePolicy = new iam.CfnRolePolicy(stack, 'Guard', {
+      roleName: profile.role.roleName,
+      policyName: 'guard',
+      policyDocument: { Statement: [{ Effect: 'Deny', Action: 's3:GetObject', Resource: 'arn:aws:s3:::artifacts/*' }] },
+    });
+
+    // then
+    const template = Template.fromStack(stack);
+    const instanceProfile = Object.values(template.findResources('AWS::IAM::InstanceProfile'))[0];
+    expect(instanceProfile.DependsOn).toEqual(expect.arrayContaining([stack.getLogicalId(rolePolicy)]));
+  });
+
+  test('a watcher is told of an iam.CfnRolePolicy that names its role, and not of one that names another role', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const role = newRole(stack, 'Role');
+    const other = newRole(stack, 'Other');
+    const { reported } = watch(role);
+    const document = { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::artifacts/*' }] };
+
+    // when
+    new iam.CfnRolePolicy(stack, 'Mine', { roleName: role.roleName, policyName: 'mine', policyDocument: document });
+    new iam.CfnRolePolicy(stack, 'Theirs', { roleName: other.roleName, policyName: 'theirs', policyDocument: document });
+    Template.fromStack(stack);
+
+    // then
+    expect(paths(reported)).toEqual(['Stack/Mine']);
   });
 });

@@ -46,7 +46,7 @@ export class RolePermissions {
   }
 
   public readonly principal: Principal;
-  private readonly input: EvaluationInput;
+  public readonly input: EvaluationInput;
   private readonly stack: Stack;
   private readonly elements: Map<string, CfnElement>;
   // the elements of each stack read, by logical id: a Ref means an element of its own stack
@@ -134,7 +134,7 @@ export class RolePermissions {
   }
 
   /** A policy document of `stack`, resolved there. */
-  private document(name: string, document: unknown, stack: Stack = this.stack): PolicySource {
+  public document(name: string, document: unknown, stack: Stack = this.stack): PolicySource {
     const resolved: any = stack.resolve(document);
     const statements: unknown = resolved?.Statement;
     if (!Array.isArray(statements)) {

@@ -1,0 +1,140 @@
+import { CfnElement, Stack, Token } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { pathOf } from '../component-source';
+import { display, PolicySource, Text } from '../policy-evaluation';
+import { RolePermissions } from '../role-permissions';
+
+/** The key that encrypts something. */
+export type KeyOf =
+  /** no KMS key (SSE-S3 for a bucket) */
+  | { readonly kind: 'none' }
+  /** an AWS managed key (aws/s3, aws/secretsmanager): its key policy allows use through the service in its account */
+  | { readonly kind: 'aws-managed' }
+  /** a key of the app: its ARN and key policy */
+  | { readonly kind: 'app'; readonly label: string; readonly arn: Text; readonly policy: PolicySource }
+  /** a key the app does not hold: its key policy is not known */
+  | { readonly kind: 'imported'; readonly label: string };
+
+const CACHE = new WeakMap<RolePermissions, AppResources>();
+
+/** A bucket of the role's stack. */
+export interface AppBucket {
+  readonly label: string;
+  /** Its bucket policy; undefined when it has none. */
+  readonly policy?: PolicySource;
+  readonly key: KeyOf;
+  /** Whether SSE-KMS uses an S3 Bucket Key (the encryption context is then the bucket's ARN). */
+  readonly bucketKey: boolean;
+}
+
+/** A secret of the role's stack. */
+export interface AppSecret {
+  readonly label: string;
+  readonly policy?: PolicySource;
+  readonly key: KeyOf;
+}
+
+/**
+ * The buckets, keys and secrets of the role's stack, with their resource policies and encryption, as the
+ * evaluator reads them (the same holes as the role's policies).
+ */
+export class AppResources {
+  /** One instance a role's permissions: finding the resources walks the stack once. */
+  public static of(permissions: RolePermissions, stack: Stack): AppResources {
+    let resources = CACHE.get(permissions);
+    if (!resources) {
+      resources = new AppResources(permissions, stack);
+      CACHE.set(permissions, resources);
+    }
+    return resources;
+  }
+
+  private readonly stack: Stack;
+  private readonly elements: CfnElement[];
+
+  private constructor(private readonly permissions: RolePermissions, stack: Stack) {
+    this.stack = stack;
+    this.elements = stack.node.findAll().filter((c): c is CfnElement => CfnElement.isCfnElement(c) && Stack.of(c) === stack);
+  }
+
+  /** The bucket of the stack with this name: a literal name, or the hole of a bucket whose name is generated. */
+  public bucket(name: Text): AppBucket | undefined {
+    const bucket = this.elements.find((e): e is s3.CfnBucket => e instanceof s3.CfnBucket && sameName(this.permissions.text(e.ref), name));
+    if (!bucket) {
+      return undefined;
+    }
+    const policy = this.elements.find((e): e is s3.CfnBucketPolicy => e instanceof s3.CfnBucketPolicy
+      && sameName(this.permissions.text(e.bucket), name));
+    const rule = firstRule(this.stack.resolve(bucket.bucketEncryption));
+    const byDefault = rule?.serverSideEncryptionByDefault ?? rule?.ServerSideEncryptionByDefault;
+    const algorithm: unknown = byDefault?.sseAlgorithm ?? byDefault?.SSEAlgorithm;
+    const keyId: unknown = byDefault?.kmsMasterKeyId ?? byDefault?.KMSMasterKeyID;
+    const encrypted = typeof algorithm === 'string' && algorithm.startsWith('aws:kms');
+    return {
+      label: `the bucket '${pathOf(bucket)}'`,
+      policy: policy ? this.permissions.document(pathOf(policy), policy.policyDocument) : undefined,
+      key: !encrypted ? (typeof algorithm === 'string' && algorithm !== 'AES256' ? imported(`the key of '${pathOf(bucket)}'`) : { kind: 'none' })
+        : this.key(keyId, 'aws/s3'),
+      bucketKey: (rule?.bucketKeyEnabled ?? rule?.BucketKeyEnabled) === true,
+    };
+  }
+
+  /** The secret of the stack with this name (a literal name). */
+  public secret(name: string): AppSecret | undefined {
+    const secret = this.elements.find((e): e is secretsmanager.CfnSecret => e instanceof secretsmanager.CfnSecret
+      && !Token.isUnresolved(e.name) && e.name === name);
+    if (!secret) {
+      return undefined;
+    }
+    const ref = JSON.stringify(this.stack.resolve(secret.ref));
+    const policy = this.elements.find((e): e is secretsmanager.CfnResourcePolicy => e instanceof secretsmanager.CfnResourcePolicy
+      && JSON.stringify(this.stack.resolve(e.secretId)) === ref);
+    return {
+      label: `the secret '${pathOf(secret)}'`,
+      policy: policy ? this.permissions.document(pathOf(policy), policy.resourcePolicy) : undefined,
+      key: this.key(this.stack.resolve(secret.kmsKeyId), 'aws/secretsmanager'),
+    };
+  }
+
+  /** The key a KMSMasterKeyID or KmsKeyId names; undefined is the AWS managed key of the service. */
+  private key(keyId: unknown, awsManaged: string): KeyOf {
+    if (keyId === undefined || keyId === `alias/${awsManaged}`) {
+      return { kind: 'aws-managed' };
+    }
+    const resolved: any = this.stack.resolve(keyId);
+    const logicalId = resolved?.Ref ?? (Array.isArray(resolved?.['Fn::GetAtt']) && resolved['Fn::GetAtt'][1] === 'Arn' ? resolved['Fn::GetAtt'][0] : undefined);
+    const key = this.elements.find((e): e is kms.CfnKey => e instanceof kms.CfnKey && this.stack.resolve(e.logicalId) === logicalId);
+    if (!key) {
+      const text = this.permissions.text(resolved);
+      return imported(`the key '${text === undefined ? JSON.stringify(resolved) : display(text)}'`);
+    }
+    return {
+      kind: 'app',
+      label: `the key '${pathOf(key)}'`,
+      arn: this.permissions.text({ 'Fn::GetAtt': [logicalId, 'Arn'] })!,
+      policy: this.permissions.document(`the key policy of '${pathOf(key)}'`, { Statement: (this.stack.resolve(key.keyPolicy) as any)?.Statement }),
+    };
+  }
+}
+
+function imported(label: string): KeyOf {
+  return { kind: 'imported', label };
+}
+
+function firstRule(encryption: any): any {
+  const rules = encryption?.serverSideEncryptionConfiguration ?? encryption?.ServerSideEncryptionConfiguration;
+  return Array.isArray(rules) ? rules[0] : undefined;
+}
+
+/** Two bucket names: the same literal, or the same hole. */
+function sameName(a: Text | undefined, b: Text): boolean {
+  if (a === undefined) {
+    return false;
+  }
+  if (typeof a === 'string' || typeof b === 'string') {
+    return a === b;
+  }
+  return a.length === 1 && b.length === 1 && typeof a[0] !== 'string' && typeof b[0] !== 'string' && a[0].hole === b[0].hole;
+}

@@ -182,26 +182,30 @@ function allowOf(service: ResourcePolicyInput['service'], sameAccount: boolean, 
   }
   // an Allow naming the role ARN is limited by the boundary; for '*' and the account the documentation is not explicit
   const byRole = and([grants.role, boundary]);
-  const open = (grant: Tri, why: string): Tri => {
-    if (grant === false || (grant === true && boundary === true && service !== 'kms')) {
-      return grant;
+  // a grant that AWS does not describe as enough alone: unknown, unless it is not there
+  const unclear = (grant: Tri, why: string): Tri => {
+    if (grant === true) {
+      grants.unclear ??= why;
     }
-    grants.unclear ??= why;
-    return undefined;
+    return grant === false ? false : undefined;
   };
+  const anyone = grants.any === true && boundary === true ? true
+    : unclear(grants.any, `AWS does not describe a ${service === 'kms' ? 'key' : 'resource'} policy Allow to '*' for a principal whose permissions `
+      + 'boundary does not allow the request');
   if (service === 'kms') {
     // the key policy must allow: the role directly, or the account, which lets IAM policies allow
-    return or([byRole, and([grants.account, identityAllows]), grants.any === true && boundary === true ? true : open(grants.any, 'a key policy Allow to \'*\' with a permissions boundary that does not allow it is not described by AWS')]);
+    return or([byRole, and([grants.account, identityAllows]), anyone]);
   }
   return or([
     identityAllows,
     byRole,
-    open(grants.any, 'a resource policy Allow to \'*\' with a permissions boundary that does not allow it is not described by AWS'),
-    identityAllows === true ? true : open(grants.account, 'within one account, a resource policy Allow to the account is not described by AWS as a grant to its roles'),
+    anyone,
+    identityAllows === true ? true : unclear(grants.account, 'within one account, AWS does not describe a resource policy Allow to the account as a grant to its roles'),
   ]);
 }
 
-function whyNotAllowed(resource: ResourcePolicyInput, same: Tri, what: string, plain: Verdict, identity: Part, boundary: Part, grants: Grants): string[] {
+function whyNotAllowed(resource: ResourcePolicyInput, same: Tri, what: string, plain: Verdict, identity: Part, boundary: Part,
+  grants: Grants): string[] {
   const reasons: string[] = [];
   const identityReasons = plain.decision === 'denied' ? plain.reasons : [];
   if (resource.service === 'kms') {

@@ -196,9 +196,9 @@ function condition(service: Case['service']): fc.Arbitrary<any> {
   }
   return fc.record({
     operator: fc.constantFrom('StringEquals', 'StringLike', 'StringNotEquals'),
-    key: fc.constantFrom(...keys),
+    entry: fc.constantFrom(...keys),
     pick: fc.nat(),
-  }).map(({ operator, key, pick }) => ({ [operator]: { [key[0]]: key[1][pick % key[1].length] } }));
+  }).map(({ operator, entry, pick }) => ({ [operator]: { [entry[0]]: entry[1][pick % entry[1].length] } }));
 }
 
 function statement(service: Case['service'], withPrincipal: boolean): fc.Arbitrary<any> {

@@ -35,8 +35,17 @@ type Access = 'covered' | 'unknown' | 'uncovered';
  * - a warning otherwise: a statement with a condition that synthesis cannot decide, a policy whose document the
  *   app does not hold, a bucket whose owner is not known, and so on. The warning says which.
  *
- * What the check cannot see: service control and resource control policies, bucket and key policies, VPC
- * endpoint policies, and the permissions of a role imported into the app, which may allow or deny more.
+ * It decides with the bucket, key and secret policies of the role's stack as AWS does (within one account an Allow
+ * of the identity or of the bucket or secret policy suffices, across accounts both must allow, a key policy must
+ * always allow, an explicit Deny anywhere wins), and with the KMS calls that S3 and Secrets Manager make for the
+ * instance: `kms:Decrypt` (or `kms:GenerateDataKey` to write) on the key of an SSE-KMS bucket of the app, and
+ * `kms:Decrypt` on the customer managed key of a secret of the app.
+ *
+ * What the check cannot see: service control and resource control policies, VPC endpoint policies, the policies
+ * of buckets, keys and secrets that the app does not hold, the key of a SecureString parameter, and the
+ * permissions of a role imported into the app, which may allow or deny more. A bucket of another account or of
+ * an owner not known, and a key the app imports, are warnings; a bucket named by a literal that the app does not
+ * hold is taken to be of the role's account, with a bucket policy that denies nothing.
  * Links that cannot be followed (imported recipes, components or profiles) are warnings, never errors.
  *
  * @example

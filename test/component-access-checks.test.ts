@@ -476,6 +476,22 @@ describe('resource policies and the KMS calls services make for the instance', (
     expectCovered(withKey.stack);
   });
 
+  test('an artifact location and a log location on SSE-KMS buckets of the app cover the read and the log delivery, keys included', () => {
+    // given
+    const { stack, infrastructure } = pipeline({
+      profile: s => ({
+        artifactLocations: [{ bucket: new s3.Bucket(s, 'A', { bucketName: 'team-artifacts', encryption: s3.BucketEncryption.KMS }), keyPrefix: 'app' }],
+        logLocation: { bucket: new s3.Bucket(s, 'Logs', { encryption: s3.BucketEncryption.KMS, bucketKeyEnabled: true }), keyPrefix: 'logs' },
+      }),
+    });
+
+    // when
+    infrastructure.logging = { s3Logs: { s3BucketName: (stack.node.findChild('Logs') as s3.Bucket).bucketName, s3KeyPrefix: 'logs' } };
+
+    // then
+    expectCovered(stack);
+  });
+
   test('kms:Decrypt scoped to another service than S3 does not cover a read from an SSE-KMS bucket', () => {
     const { stack, profile } = pipeline();
     const bucket = new s3.Bucket(stack, 'A', { bucketName: 'team-artifacts', encryption: s3.BucketEncryption.KMS });

@@ -1,6 +1,7 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import * as fc from 'fast-check';
 import { decide, DecisionInput, ResourcePolicyInput } from '../../../src/private/iam/decision';
+import { s3KeyRequest } from '../../../src/private/iam/kms-paths';
 import { Decision, EvaluationRequest, Hole, PolicySource } from '../../../src/private/policy-evaluation';
 
 // property runs take tens of seconds on a busy 2-core machine
@@ -142,7 +143,7 @@ interface Case {
   readonly action: string;
   readonly resource: string;
   readonly owner: string;
-  readonly context: Record<string, string>;
+  readonly context: Record<string, string | string[]>;
   readonly identity: any[];
   readonly boundary?: any[];
   readonly resourcePolicy?: any[];
@@ -156,7 +157,7 @@ async function oracle(c: Case): Promise<Decision> {
     resourceControlPolicies: [],
     permissionBoundaryPolicies: c.boundary ? [{ name: 'Boundary', policy: document(c.boundary) }] : undefined,
     resourcePolicy: c.resourcePolicy ? document(c.resourcePolicy) : undefined,
-    request: { action: c.action, principal: SESSION_ARN, resource: { resource: c.resource, accountId: c.owner }, contextVariables: c.context },
+    request: { action: c.action, principal: SESSION_ARN, resource: { resource: c.resource, accountId: c.owner }, contextVariables: simulated(c.context) },
   } as any, {});
   if (response.resultType !== 'single') {
     throw new Error(`the simulation is invalid: ${JSON.stringify(response)}`);
@@ -177,12 +178,18 @@ const ACTIONS = { s3: ['s3:GetObject', 's3:Get*', 's3:PutObject', '*'], kms: ['k
 const PRINCIPALS = ['*', { AWS: '*' }, { AWS: ROLE_ARN }, { AWS: `arn:aws:iam::${ACCOUNT}:root` }, { AWS: ACCOUNT }, { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:root` },
   { AWS: `arn:aws:iam::${ACCOUNT}:role/Other` }, { Service: 'ec2.amazonaws.com' }, { AWS: [`arn:aws:iam::${ACCOUNT}:role/Other`, ROLE_ARN] }];
 
-function contextOf(service: Case['service'], owner: string): Record<string, string> {
+function contextOf(service: Case['service'], owner: string): Record<string, string | string[]> {
   switch (service) {
     case 's3': return { 'aws:PrincipalAccount': ACCOUNT, 's3:ResourceAccount': owner };
-    case 'kms': return { 'aws:PrincipalAccount': ACCOUNT, 'kms:CallerAccount': ACCOUNT, 'kms:ViaService': 's3.us-east-1.amazonaws.com' };
+    // the request S3 makes for a read of an SSE-KMS object
+    case 'kms': return { 'aws:PrincipalAccount': ACCOUNT, ...s3KeyRequest('read', KEY, { account: ACCOUNT, region: 'us-east-1' }, OBJECT, 'arn:aws:s3:::team-artifacts', false).context } as any;
     case 'secretsmanager': return { 'aws:PrincipalAccount': ACCOUNT };
   }
+}
+
+/** What iam-simulate is sent: it drops kms:EncryptionContext:<key> (no condition of the generated policies reads it). */
+function simulated(context: Record<string, string | string[]>): Record<string, string | string[]> {
+  return Object.fromEntries(Object.entries(context).filter(([k]) => !k.startsWith('kms:EncryptionContext:')));
 }
 
 /** Conditions only on keys the request carries, so that every verdict is decided. */

@@ -157,7 +157,9 @@ async function oracle(c: Case): Promise<Decision> {
     resourceControlPolicies: [],
     permissionBoundaryPolicies: c.boundary ? [{ name: 'Boundary', policy: document(c.boundary) }] : undefined,
     resourcePolicy: c.resourcePolicy ? document(c.resourcePolicy) : undefined,
-    request: { action: c.action, principal: SESSION_ARN, resource: { resource: c.resource, accountId: c.owner }, contextVariables: simulated(c.context) },
+    request: {
+      action: c.action, principal: SESSION_ARN, resource: { resource: c.resource, accountId: c.owner }, contextVariables: simulated(c.context),
+    },
   } as any, {});
   if (response.resultType !== 'single') {
     throw new Error(`the simulation is invalid: ${JSON.stringify(response)}`);

@@ -502,6 +502,27 @@ describe('resource policies and the KMS calls services make for the instance', (
     expectUncovered(stack, 'which needs kms:Decrypt');
   });
 
+  test('an upload to an SSE-KMS bucket of the app without kms:GenerateDataKey on its key is an error that names the action', () => {
+    const { stack, profile } = pipeline({ data: uploadDocument('install-app', '/tmp/out.log', 's3://team-artifacts/out/out.log') });
+    const bucket = new s3.Bucket(stack, 'A', { bucketName: 'team-artifacts', encryption: s3.BucketEncryption.KMS });
+
+    profile.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: ['arn:aws:s3:::team-artifacts/out/*'] }));
+    profile.addToPrincipalPolicy(decryptVia('s3', bucket.encryptionKey!));
+
+    Annotations.fromStack(stack).hasError('/Stack/Pipeline', Match.stringLikeRegexp(
+      "uploads to 's3://team-artifacts/out/out.log', but .*the key 'Stack/A/Key', which needs kms:GenerateDataKey"));
+  });
+
+  test('a bucket of the app encrypted with a key the app imports is a warning that names the key, never covered', () => {
+    const { stack, profile } = pipeline();
+    new s3.Bucket(stack, 'A', { bucketName: 'team-artifacts', encryptionKey: kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:us-east-1:111122223333:key/k') });
+
+    profile.addToPrincipalPolicy(readObject(['arn:aws:s3:::team-artifacts/app/install.sh']));
+    profile.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: ['*'] }));
+
+    expectUndecided(stack, "the bucket 'Stack/A' is encrypted with the key 'arn:aws:kms:us-east-1:111122223333:key/k', whose key policy the app does not hold");
+  });
+
   test('an SSE-S3 bucket and an SSE-KMS bucket with the AWS managed key need no kms grant', () => {
     const sseS3 = pipeline();
     new s3.Bucket(sseS3.stack, 'A', { bucketName: 'team-artifacts', encryption: s3.BucketEncryption.S3_MANAGED });

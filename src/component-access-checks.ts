@@ -6,7 +6,7 @@ import { ImageBuilderInstanceProfile } from './image-builder-instance-profile';
 import { KeyPart, readComponentDocument, S3Need } from './private/component-document';
 import { cfnComponentOf, componentSource, pathOf } from './private/component-source';
 import { decide, ResourcePolicyInput } from './private/iam/decision';
-import { s3KeyRequest, secretKeyRequest } from './private/iam/kms-paths';
+import { parameterKeyRequest, s3KeyRequest, secretKeyRequest } from './private/iam/kms-paths';
 import { sameText } from './private/iam/principals';
 import { AppResources, KeyOf } from './private/iam/resource-policies';
 import { flattenCfnReference } from './private/nag';
@@ -37,15 +37,16 @@ type Access = 'covered' | 'unknown' | 'uncovered';
  *
  * It decides with the bucket, key and secret policies of the role's stack as AWS does (within one account an Allow
  * of the identity or of the bucket or secret policy suffices, across accounts both must allow, a key policy must
- * always allow, an explicit Deny anywhere wins), and with the KMS calls that S3 and Secrets Manager make for the
- * instance: `kms:Decrypt` (or `kms:GenerateDataKey` to write) on the key of an SSE-KMS bucket of the app, and
- * `kms:Decrypt` on the customer managed key of a secret of the app.
+ * always allow, an explicit Deny anywhere wins), and with the KMS calls that S3, Parameter Store and Secrets
+ * Manager make for the instance: `kms:Decrypt` (or `kms:GenerateDataKey` to write) on the key of an SSE-KMS
+ * bucket of the app, and `kms:Decrypt` on the customer managed key of a secret of the app or of a SecureString
+ * that the app imports with its key.
  *
  * What the check cannot see: service control and resource control policies, VPC endpoint policies, the policies
- * of buckets, keys and secrets that the app does not hold, the key of a SecureString parameter, and the
- * permissions of a role imported into the app, which may allow or deny more. A bucket of another account or of
- * an owner not known, and a key the app imports, are warnings; a bucket named by a literal that the app does not
- * hold is taken to be of the role's account, with a bucket policy that denies nothing.
+ * of buckets, keys and secrets that the app does not hold, the key of a SecureString that the app does not import,
+ * and the permissions of a role imported into the app, which may allow or deny more. A bucket of another account
+ * or of an owner not known, and a key that the app imports, are warnings; a bucket named by a literal that the app
+ * does not hold is taken to be of the role's account, with a bucket policy that denies nothing.
  * Links that cannot be followed (imported recipes, components or profiles) are warnings, never errors.
  *
  * @example
@@ -214,13 +215,16 @@ class ProfileCheck {
       case 'arn':
         verdict = this.evaluate({ action: 'ssm:GetParameter', resource: target.arn, context: this.context() });
         break;
-      case 'parameter':
-        verdict = this.evaluate({
-          action: 'ssm:GetParameter',
-          resource: concat(parameterArnParts(target.resourceName, target.publicParameter, scope)),
-          context: this.context(),
-        });
+      case 'parameter': {
+        const parameterArn = concat(parameterArnParts(target.resourceName, target.publicParameter, scope));
+        verdict = this.evaluate({ action: 'ssm:GetParameter', resource: parameterArn, context: this.context() });
+        // a SecureString the app imports with its key: Parameter Store decrypts with it on the caller's behalf
+        const key = target.publicParameter ? undefined : this.resources.secureString(target.resourceName);
+        const decrypt = key && this.keyVerdict(key, `the SecureString parameter '${target.resourceName}' is encrypted with`,
+          arn => parameterKeyRequest(arn, this.principal, parameterArn));
+        verdict = all([verdict, ...decrypt ? [decrypt] : []]);
         break;
+      }
       case 'secret': {
         const parameter = this.evaluate({
           action: 'ssm:GetParameter',

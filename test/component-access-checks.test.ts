@@ -5,6 +5,7 @@ import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { ComponentAccessChecks, ImageBuilderInstanceProfile, ImageBuilderInstanceProfileProps } from '../src';
 import { bashDocument, downloadDocument, replaceOnce, uploadDocument } from './helpers/component-documents';
 
@@ -558,6 +559,25 @@ describe('resource policies and the KMS calls services make for the instance', (
     // then
     expectUncovered(withoutKey.stack, "reads the parameter \\{\\{ aws:ssm:/aws/reference/secretsmanager/prod/db \\}\\}, but the instance profile 'Stack/Profile' "
       + "cannot read it: .*the secret 'Stack/Db' is encrypted with the key 'Stack/SecretKey', which needs kms:Decrypt");
+    expectCovered(withKey.stack);
+  });
+
+  test('a SecureString the app imports with a key of the app needs kms:Decrypt on it: an error without, covered with addParameter', () => {
+    // given
+    const data = bashDocument('install-app', 'echo {{ aws:ssm:/team/db-password }}');
+    const secureString = (p: Pipeline) => ssm.StringParameter.fromSecureStringParameterAttributes(p.stack, 'Password', {
+      parameterName: '/team/db-password', encryptionKey: new kms.Key(p.stack, 'ParameterKey'),
+    });
+    const withoutKey = pipeline({ data });
+    secureString(withoutKey);
+    const withKey = pipeline({ data });
+
+    // when
+    withKey.profile.addParameter(secureString(withKey));
+
+    // then
+    expectUncovered(withoutKey.stack, "reads the parameter \\{\\{ aws:ssm:/team/db-password \\}\\}, but the instance profile 'Stack/Profile' cannot read it: "
+      + ".*the SecureString parameter 'team/db-password' is encrypted with the key 'Stack/ParameterKey', which needs kms:Decrypt");
     expectCovered(withKey.stack);
   });
 

@@ -98,6 +98,22 @@ export class AppResources {
     };
   }
 
+  /**
+   * The key of a SecureString parameter that the app imports with `fromSecureStringParameterAttributes`, by the
+   * name in its ARN (without the leading '/'); undefined when the app imports no SecureString of that name.
+   */
+  public secureString(resourceName: string): KeyOf | undefined {
+    for (const construct of this.stack.node.findAll()) {
+      const parameter = construct as { parameterType?: unknown; parameterName?: unknown; encryptionKey?: kms.IKey };
+      if (parameter.parameterType !== 'SecureString' || typeof parameter.parameterName !== 'string' || Token.isUnresolved(parameter.parameterName)
+        || parameter.parameterName.replace(/^\//, '') !== resourceName) {
+        continue;
+      }
+      return this.key(parameter.encryptionKey?.keyArn, 'aws/ssm');
+    }
+    return undefined;
+  }
+
   /** The key a KMSMasterKeyID or KmsKeyId names; undefined is the AWS managed key of the service. */
   private key(keyId: unknown, awsManaged: string): KeyOf {
     if (keyId === undefined || keyId === `alias/${awsManaged}`) {

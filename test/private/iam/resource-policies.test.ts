@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { AppResources } from '../../../src/private/iam/resource-policies';
 import { RolePermissions } from '../../../src/private/role-permissions';
 
@@ -74,5 +75,19 @@ describe('the secrets of the app', () => {
     expect(secret.policy?.statements).toEqual([expect.objectContaining({ Action: 'secretsmanager:GetSecretValue' })]);
     expect(app.secret('prod/plain')?.key).toEqual({ kind: 'aws-managed' });
     expect(app.secret('prod/other')).toBeUndefined();
+  });
+});
+
+describe('the SecureString parameters the app imports', () => {
+  test('by the name in the ARN: the key given on import, the AWS managed key without one; nothing for other names', () => {
+    const app = resources(stack => {
+      ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'Password', { parameterName: '/team/password', encryptionKey: new kms.Key(stack, 'Key') });
+      ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'Token', { parameterName: 'token' });
+      ssm.StringParameter.fromStringParameterName(stack, 'Plain', '/team/plain');
+    });
+
+    expect(app.secureString('team/password')).toEqual(expect.objectContaining({ kind: 'app', label: "the key 'Stack/Key'" }));
+    expect(app.secureString('token')).toEqual({ kind: 'aws-managed' });
+    expect(app.secureString('team/plain')).toBeUndefined();
   });
 });

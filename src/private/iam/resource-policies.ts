@@ -53,6 +53,7 @@ export class AppResources {
 
   private readonly stack: Stack;
   private readonly elements: CfnElement[];
+  private buckets?: Map<string, AppBucket>;
 
   private constructor(private readonly permissions: RolePermissions, stack: Stack) {
     this.stack = stack;
@@ -61,12 +62,28 @@ export class AppResources {
 
   /** The bucket of the stack with this name: a literal name, or the hole of a bucket whose name is generated. */
   public bucket(name: Text): AppBucket | undefined {
-    const bucket = this.elements.find((e): e is s3.CfnBucket => e instanceof s3.CfnBucket && sameName(this.permissions.text(e.ref), name));
-    if (!bucket) {
-      return undefined;
+    // read once a stack: the check asks for every path of every component
+    if (!this.buckets) {
+      this.buckets = new Map();
+      const policies = new Map<string, s3.CfnBucketPolicy>();
+      for (const element of this.elements) {
+        if (element instanceof s3.CfnBucketPolicy) {
+          policies.set(nameKey(this.permissions.text(element.bucket)), element);
+          policies.delete('');
+        }
+      }
+      for (const element of this.elements) {
+        if (element instanceof s3.CfnBucket) {
+          const key = nameKey(this.permissions.text(element.ref));
+          this.buckets.set(key, this.readBucket(element, policies.get(key)));
+        }
+      }
     }
-    const policy = this.elements.find((e): e is s3.CfnBucketPolicy => e instanceof s3.CfnBucketPolicy
-      && sameName(this.permissions.text(e.bucket), name));
+    const key = nameKey(name);
+    return key === '' ? undefined : this.buckets.get(key);
+  }
+
+  private readBucket(bucket: s3.CfnBucket, policy: s3.CfnBucketPolicy | undefined): AppBucket {
     const rule = firstRule(this.stack.resolve(bucket.bucketEncryption));
     const byDefault = rule?.serverSideEncryptionByDefault ?? rule?.ServerSideEncryptionByDefault;
     const algorithm: unknown = byDefault?.sseAlgorithm ?? byDefault?.SSEAlgorithm;
@@ -144,13 +161,13 @@ function firstRule(encryption: any): any {
   return Array.isArray(rules) ? rules[0] : undefined;
 }
 
-/** Two bucket names: the same literal, or the same hole. */
-function sameName(a: Text | undefined, b: Text): boolean {
-  if (a === undefined) {
-    return false;
+/** A bucket name as a map key: the literal, or the id of the one hole of a generated name. */
+function nameKey(name: Text | undefined): string {
+  if (name === undefined) {
+    return '';
   }
-  if (typeof a === 'string' || typeof b === 'string') {
-    return a === b;
+  if (typeof name === 'string') {
+    return `name:${name}`;
   }
-  return a.length === 1 && b.length === 1 && typeof a[0] !== 'string' && typeof b[0] !== 'string' && a[0].hole === b[0].hole;
+  return name.length === 1 && typeof name[0] !== 'string' ? `hole:${name[0].hole}` : '';
 }

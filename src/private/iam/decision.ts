@@ -93,8 +93,9 @@ export function decide(request: EvaluationRequest, input: DecisionInput): Verdic
   }
   const unheld = resource.policy !== undefined && resource.policy.statements === undefined;
   if (same === undefined && sameAllow !== crossAllow) {
-    reasons.push(`the account that owns ${resource.label} is not known: from another account, its policy must allow ${what} too`
-      + (unheld ? ', and the app does not hold it' : ''));
+    const whose = resource.owner === undefined ? `the account that owns ${resource.label} is not known`
+      : `whether ${resource.label} belongs to the role's account is not known until deployment (it belongs to ${display(resource.owner)})`;
+    reasons.push(`${whose}: from another account, its policy must allow ${what} too${unheld ? ', and the app does not hold it' : ''}`);
   } else if (unheld) {
     reasons.push(same === false
       ? `${resource.label} belongs to another account (${display(resource.owner!)}), whose policy the app does not hold and must allow ${what} too`

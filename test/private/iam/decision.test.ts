@@ -105,6 +105,16 @@ describe('across accounts', () => {
     expect(verdict.reasons.join()).toMatch(/belongs to another account \(444455556666\), whose policy the app does not hold/);
   });
 
+  test('an owner account that may or may not be the caller\'s (an account known only at deployment) leaves the answer unknown, and says so', () => {
+    const verdict = decide(s3Request, {
+      ...input([read()], { ...bucket(undefined, OTHER_ACCOUNT), policy: { name: 'the bucket policy of \'b\'' } }),
+      caller: { account: [{ hole: 'account' }], roleArn: ROLE_ARN },
+    });
+
+    expect(verdict.decision).toBe('unknown');
+    expect(verdict.reasons.join()).toMatch(/whether the bucket 'Stack\/Bucket' belongs to the role's account is not known until deployment \(it belongs to 444455556666\)/);
+  });
+
   test('an owner not known is decided only when both readings agree', () => {
     const unknownOwner = bucket(undefined, 'unknown');
 

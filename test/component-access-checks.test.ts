@@ -562,6 +562,27 @@ describe('resource policies and the KMS calls services make for the instance', (
     expectCovered(withKey.stack);
   });
 
+  test('a secret\'s resource policy of the app decides too: an Allow naming the role suffices, a Deny is an error naming it', () => {
+    // given
+    const data = bashDocument('install-app', 'echo {{ aws:ssm:/aws/reference/secretsmanager/prod/db }}');
+    const allowed = pipeline({ data });
+    const denied = pipeline({ data });
+    const secretOf = (p: Pipeline) => new secretsmanager.Secret(p.stack, 'Db', { secretName: 'prod/db' });
+
+    // when
+    secretOf(allowed).addToResourcePolicy(new iam.PolicyStatement({
+      principals: [allowed.profile.role], actions: ['secretsmanager:GetSecretValue'], resources: ['*'],
+    }));
+    denied.profile.addSecret(secretsmanager.Secret.fromSecretNameV2(denied.stack, 'Imported', 'prod/db'));
+    secretOf(denied).addToResourcePolicy(new iam.PolicyStatement({
+      effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['secretsmanager:GetSecretValue'], resources: ['*'],
+    }));
+
+    // then
+    expectCovered(allowed.stack);
+    expectUncovered(denied.stack, "cannot read it: .*statement 1 of 'Stack/Db/Policy' denies secretsmanager:GetSecretValue");
+  });
+
   test('a SecureString the app imports with a key of the app needs kms:Decrypt on it: an error without, covered with addParameter', () => {
     // given
     const data = bashDocument('install-app', 'echo {{ aws:ssm:/team/db-password }}');

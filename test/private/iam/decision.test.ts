@@ -162,11 +162,11 @@ interface Case {
 async function oracle(c: Case): Promise<Decision> {
   const document = (statements: any[]) => ({ Version: '2012-10-17', Statement: statements });
   const response = await runSimulation({
-    identityPolicies: [{ name: 'Identity', policy: document(c.identity) }],
+    identityPolicies: [{ name: 'Identity', policy: document(renamed(c.identity)) }],
     serviceControlPolicies: [],
     resourceControlPolicies: [],
-    permissionBoundaryPolicies: c.boundary ? [{ name: 'Boundary', policy: document(c.boundary) }] : undefined,
-    resourcePolicy: c.resourcePolicy ? document(c.resourcePolicy) : undefined,
+    permissionBoundaryPolicies: c.boundary ? [{ name: 'Boundary', policy: document(renamed(c.boundary)) }] : undefined,
+    resourcePolicy: c.resourcePolicy ? document(renamed(c.resourcePolicy)) : undefined,
     request: {
       action: c.action, principal: SESSION_ARN, resource: { resource: c.resource, accountId: c.owner }, contextVariables: simulated(c.context),
     },
@@ -199,9 +199,21 @@ function contextOf(service: Case['service'], owner: string): Record<string, stri
   }
 }
 
-/** What iam-simulate is sent: it drops kms:EncryptionContext:<key> (no condition of the generated policies reads it). */
+// iam-simulate 0.1.173 drops kms:EncryptionContext:<key> from the request: the encryption context of the request S3
+// makes is sent to it, and read in its policies, under a key it keeps (aws:SourceVpce, which no request here carries)
+const ENCRYPTION_CONTEXT = 'kms:EncryptionContext:aws:s3:arn';
+const RENAMED = 'aws:SourceVpce';
+
+/** What iam-simulate is sent: the encryption context under the renamed key, and no other kms:EncryptionContext:<key>. */
 function simulated(context: Record<string, string | string[]>): Record<string, string | string[]> {
-  return Object.fromEntries(Object.entries(context).filter(([k]) => !k.startsWith('kms:EncryptionContext:')));
+  return Object.fromEntries(Object.entries(context)
+    .map(([k, v]) => [k === ENCRYPTION_CONTEXT ? RENAMED : k, v] as const)
+    .filter(([k]) => !k.startsWith('kms:EncryptionContext:')));
+}
+
+/** A policy with the encryption context key renamed the same way. */
+function renamed(statements: any[]): any[] {
+  return JSON.parse(JSON.stringify(statements).split(`"${ENCRYPTION_CONTEXT}"`).join(`"${RENAMED}"`));
 }
 
 /** Conditions only on keys the request carries, so that every verdict is decided. */
@@ -211,7 +223,8 @@ function condition(service: Case['service']): fc.Arbitrary<any> {
     keys.push(['s3:ResourceAccount', [ACCOUNT, OTHER_ACCOUNT]]);
   }
   if (service === 'kms') {
-    keys.push(['kms:ViaService', ['s3.us-east-1.amazonaws.com', 'ssm.us-east-1.amazonaws.com', 's3.*.amazonaws.com']], ['kms:CallerAccount', [ACCOUNT, OTHER_ACCOUNT]]);
+    keys.push(['kms:ViaService', ['s3.us-east-1.amazonaws.com', 'ssm.us-east-1.amazonaws.com', 's3.*.amazonaws.com']], ['kms:CallerAccount', [ACCOUNT, OTHER_ACCOUNT]],
+      [ENCRYPTION_CONTEXT, [OBJECT, 'arn:aws:s3:::team-artifacts/*', 'arn:aws:s3:::team-artifacts', 'arn:aws:s3:::other/*']]);
   }
   return fc.record({
     operator: fc.constantFrom('StringEquals', 'StringLike', 'StringNotEquals'),

@@ -7,8 +7,12 @@ import { ImageBuilderInstanceProfile } from './image-builder-instance-profile';
 import { checkAwsManagedComponent } from './private/aws-managed-component-check';
 import { ComponentNeeds, forMessages, KeyPart, readComponentDocument, S3Need } from './private/component-document';
 import { cfnComponentOf, ComponentSource, componentSource, pathOf } from './private/component-source';
+import { ResourcePolicyInput } from './private/iam/decision';
+import { parameterKeyRequest, s3KeyRequest, secretKeyRequest } from './private/iam/kms-paths';
 import { Verdict } from './private/iam/policies';
+import { sameText } from './private/iam/principals';
 import { EvaluationRequest } from './private/iam/request-context';
+import { AppResources, KeyOf } from './private/iam/resource-policies';
 import { concat, display, Text } from './private/iam/text';
 import { flattenCfnReference } from './private/nag';
 import { anyValue, constructOf, PARTITION, Principal, RolePermissions } from './private/role-permissions';
@@ -36,8 +40,18 @@ type Access = 'covered' | 'unknown' | 'uncovered';
  * - a warning otherwise: a statement with a condition that synthesis cannot decide, a policy whose document the
  *   app does not hold, a bucket whose owner is not known, and so on. The warning says which.
  *
- * What the check cannot see: service control and resource control policies, bucket and key policies, VPC
- * endpoint policies, and the permissions of a role imported into the app, which may allow or deny more.
+ * It decides with the bucket, key and secret policies of the role's stack as AWS does (within one account an Allow
+ * of the identity or of the bucket or secret policy suffices, across accounts both must allow, a key policy must
+ * always allow, an explicit Deny anywhere wins), and with the KMS calls that S3, Parameter Store and Secrets
+ * Manager make for the instance: `kms:Decrypt` (or `kms:GenerateDataKey` to write) on the key of an SSE-KMS
+ * bucket of the app, and `kms:Decrypt` on the customer managed key of a secret of the app or of a SecureString
+ * that the app imports with its key.
+ *
+ * What the check cannot see: service control and resource control policies, VPC endpoint policies, the policies
+ * of buckets, keys and secrets that the app does not hold, the key of a SecureString that the app does not import,
+ * and the permissions of a role imported into the app, which may allow or deny more. A bucket of another account
+ * or of an owner not known, and a key that the app imports, are warnings; a bucket named by a literal that the app
+ * does not hold is taken to be of the role's account, with a bucket policy that denies nothing.
  * Links that cannot be followed (imported recipes, components or profiles) are warnings, never errors.
  *
  * @example
@@ -154,6 +168,7 @@ interface ComponentReading {
 /** The checks of one image or pipeline against one profile. */
 class ProfileCheck {
   private readonly principal: Principal;
+  private resources_?: AppResources;
 
   constructor(
     private readonly image: IConstruct,
@@ -259,13 +274,16 @@ class ProfileCheck {
       case 'arn':
         verdict = this.evaluate({ action: 'ssm:GetParameter', resource: target.arn, context: this.context() });
         break;
-      case 'parameter':
-        verdict = this.evaluate({
-          action: 'ssm:GetParameter',
-          resource: concat(parameterArnParts(target.resourceName, target.publicParameter, scope)),
-          context: this.context(),
-        });
+      case 'parameter': {
+        const parameterArn = concat(parameterArnParts(target.resourceName, target.publicParameter, scope));
+        verdict = this.evaluate({ action: 'ssm:GetParameter', resource: parameterArn, context: this.context() });
+        // a SecureString the app imports with its key: Parameter Store decrypts with it on the caller's behalf
+        const key = target.publicParameter ? undefined : this.resources.secureString(target.resourceName);
+        const decrypt = key && this.keyVerdict(key, `the SecureString parameter '${target.resourceName}' is encrypted with`,
+          arn => parameterKeyRequest(arn, this.principal, parameterArn));
+        verdict = all([verdict, ...decrypt ? [decrypt] : []]);
         break;
+      }
       case 'secret': {
         const parameter = this.evaluate({
           action: 'ssm:GetParameter',
@@ -275,7 +293,13 @@ class ProfileCheck {
         // the six random characters that Secrets Manager appends to a secret's name, unless the ARN holds them
         const suffix: Text = ['-', ...Array.from({ length: 6 }, (_, i) => ({ hole: `suffix ${i}`, singleCharacter: true }))];
         const secretArn = concat(secretArnParts(target.secretId, target.byArn, scope, suffix));
-        verdict = all([parameter, this.evaluate({ action: 'secretsmanager:GetSecretValue', resource: secretArn, context: this.context() })]);
+        const secret = target.byArn ? undefined : this.resources.secret(target.secretId);
+        const read = this.decide({ action: 'secretsmanager:GetSecretValue', resource: secretArn, context: this.context() },
+          secret && { service: 'secretsmanager', label: secret.label, policy: secret.policy, owner: this.principal.account });
+        // a customer managed key: Secrets Manager decrypts with it on the caller's behalf
+        const key = secret ? this.keyVerdict(secret.key, `${secret.label} is encrypted with`,
+          arn => secretKeyRequest(arn, this.principal, secretArn)) : undefined;
+        verdict = all([parameter, read, ...key ? [key] : []]);
         break;
       }
     }
@@ -283,7 +307,8 @@ class ProfileCheck {
   }
 
   private s3(actions: string[], bucket: Text, key: Text | undefined, options: { owner?: Text; prefix?: Text }): Verdict {
-    const resource = key === undefined ? concat([`arn:${PARTITION}:s3:::`, bucket]) : concat([`arn:${PARTITION}:s3:::`, bucket, '/', key]);
+    const bucketArn = concat([`arn:${PARTITION}:s3:::`, bucket]);
+    const resource = key === undefined ? bucketArn : concat([`arn:${PARTITION}:s3:::`, bucket, '/', key]);
     const context: Record<string, Text> = this.context();
     if (options.owner !== undefined) {
       context['s3:ResourceAccount'] = options.owner;
@@ -291,9 +316,63 @@ class ProfileCheck {
     if (options.prefix !== undefined) {
       context['s3:prefix'] = options.prefix;
     }
-    return all(actions.map(action => this.evaluate({
+    const appBucket = this.resources.bucket(bucket);
+    const policy = appBucket
+      ? { service: 's3' as const, label: appBucket.label, policy: appBucket.policy, owner: this.principal.account }
+      : this.unseenBucket(bucket, options.owner);
+    const verdicts = actions.map(action => this.decide({
       action, resource, context, absentKeys: options.prefix === undefined ? ['s3:prefix', 's3:delimiter', 's3:max-keys'] : [],
-    })));
+    }, policy));
+    // SSE-KMS: S3 decrypts (reads) or makes a data key (writes) with the bucket's key on the caller's behalf
+    for (const action of actions.filter(a => a === 's3:GetObject' || a === 's3:PutObject')) {
+      const kms = appBucket && key !== undefined ? this.keyVerdict(appBucket.key, `${appBucket.label} is encrypted with`,
+        arn => s3KeyRequest(action === 's3:GetObject' ? 'read' : 'write', arn, this.principal, resource, bucketArn, appBucket.bucketKey)) : undefined;
+      if (kms) {
+        verdicts.push(kms);
+      }
+    }
+    return all(verdicts);
+  }
+
+  /**
+   * The policy of a bucket the app does not hold, where it decides: a bucket of another account, or of an account
+   * not known (a name given by a parameter); undefined for a bucket named by a literal and of no known other owner.
+   */
+  private unseenBucket(bucket: Text, owner: Text | undefined): ResourcePolicyInput | undefined {
+    const otherOwner = owner !== undefined && sameText(owner, this.principal.account) !== true;
+    if (!otherOwner && (owner !== undefined || typeof bucket === 'string')) {
+      return undefined;
+    }
+    const label = `the bucket '${display(bucket)}'`;
+    return { service: 's3', label, policy: { name: `the bucket policy of '${display(bucket)}'` }, owner };
+  }
+
+  /** The KMS request a service makes for the caller with a key, decided with the key policy; undefined when none is needed. */
+  private keyVerdict(key: KeyOf, encrypted: string, requestOf: (keyArn: Text) => EvaluationRequest): Verdict | undefined {
+    switch (key.kind) {
+      case 'none':
+      case 'aws-managed':
+        // SSE-S3 needs no key; an AWS managed key's policy allows use through the service for the account's principals
+        return undefined;
+      case 'imported':
+        return { decision: 'unknown', reasons: [`${encrypted} ${key.label}, whose key policy the app does not hold`] };
+      case 'app': {
+        const request = requestOf(key.arn);
+        const verdict = this.decide({ ...request, context: { ...this.context(), ...request.context } },
+          { service: 'kms', label: key.label, policy: key.policy, owner: this.principal.account });
+        return verdict.decision === 'allowed' ? verdict
+          : { decision: verdict.decision, reasons: verdict.reasons.map(r => `${encrypted} ${key.label}, which needs ${request.action}: ${r}`) };
+      }
+    }
+  }
+
+  private decide(request: EvaluationRequest, resource: ResourcePolicyInput | undefined): Verdict {
+    return this.permissions.decide(request, resource);
+  }
+
+  private get resources(): AppResources {
+    this.resources_ ??= AppResources.of(this.permissions, Stack.of(this.profile.role));
+    return this.resources_;
   }
 
   private context(): Record<string, Text> {
@@ -312,12 +391,8 @@ class ProfileCheck {
 
   /** The account that owns a bucket, when the app tells: a bucket of the role's stack. */
   private ownerOf(bucket: Text): Text | undefined {
-    const literal = typeof bucket === 'string' ? bucket : undefined;
-    if (literal === undefined) {
-      // a bucket of the app whose name is known at deployment: the stack's account
-      return this.principal.account;
-    }
-    return this.permissions.ownsBucketNamed(literal) ? this.principal.account : undefined;
+    // a name given by a parameter (or any value not of a bucket of the app) may be of any account
+    return this.resources.bucket(bucket) ? this.principal.account : undefined;
   }
 
   /** Reports a verdict; `access` is what the profile must do, such as 'read it' or 'write there'. */

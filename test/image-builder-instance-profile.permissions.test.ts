@@ -194,6 +194,21 @@ describe('an artifact folder', () => {
   });
 });
 
+describe('an artifact folder in a bucket with a bucket policy of the app', () => {
+  const permissions = permissionsOf(stack => {
+    const { artifacts } = buckets(stack);
+    artifacts.addToResourcePolicy(new iam.PolicyStatement({
+      effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['s3:GetObject'], resources: [artifacts.arnForObjects('components/private/*')],
+    }));
+    return { artifactLocations: [{ bucket: artifacts, keyPrefix: 'components/' }] };
+  });
+
+  test('a Deny of the bucket policy overrides the grant: the evaluation takes the bucket policy as resource policy', async () => {
+    expect(await permissions.decide('s3:GetObject', `${ARTIFACTS}/components/install.sh`)).toEqual('Allowed');
+    expect(await permissions.decide('s3:GetObject', `${ARTIFACTS}/components/private/key.pem`)).toEqual('ExplicitlyDenied');
+  });
+});
+
 describe('a whole bucket as artifact location', () => {
   const permissions = permissionsOf(stack => ({ artifactLocations: [{ bucket: buckets(stack).artifacts }] }));
 

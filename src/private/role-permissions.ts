@@ -6,6 +6,7 @@ import { IConstruct } from 'constructs';
 import { AppTemplates, Located } from './app-templates';
 import { AWS_MANAGED_POLICIES } from './aws-managed-policies';
 import { cfnToText } from './iam/cfn-text';
+import { decide, ResourcePolicyInput } from './iam/decision';
 import { EvaluationInput, PolicySource, Verdict } from './iam/policies';
 import { EvaluationRequest } from './iam/request-context';
 import { concat, Hole, Text } from './iam/text';
@@ -59,7 +60,7 @@ export class RolePermissions {
   }
 
   public readonly principal: Principal;
-  private readonly input: EvaluationInput;
+  public readonly input: EvaluationInput;
   private readonly uncertain: UncertainPolicy[] = [];
   private readonly stack: Stack;
   private readonly elements: Map<string, CfnElement>;
@@ -100,12 +101,22 @@ export class RolePermissions {
     return false;
   }
 
-  /** Each request decided once: pipelines that share components make the same requests. */
+  /** A request decided with the role's policies alone. */
   public evaluate(request: EvaluationRequest): Verdict {
-    const key = JSON.stringify(request);
+    return this.decide(request);
+  }
+
+  /**
+   * A request decided as AWS does, with the role's policies (those the app may or may not attach to it included) and
+   * the resource's own policy when one is given. Each is decided once: pipelines that share components make the same
+   * requests.
+   */
+  public decide(request: EvaluationRequest, resource?: ResourcePolicyInput): Verdict {
+    const key = JSON.stringify([request, resource && [resource.service, resource.label, resource.owner, resource.policy?.name]]);
     let verdict = this.verdicts.get(key);
     if (!verdict) {
-      verdict = evaluateUncertain(request, this.input, this.uncertain);
+      const caller = this.principal;
+      verdict = evaluateUncertain(request, this.input, this.uncertain, (r, input) => decide(r, { ...input, caller, resource }));
       this.verdicts.set(key, verdict);
     }
     return verdict;
@@ -155,7 +166,7 @@ export class RolePermissions {
   }
 
   /** A policy document of `stack`, resolved there. */
-  private document(name: string, document: unknown, stack: Stack = this.stack): PolicySource {
+  public document(name: string, document: unknown, stack: Stack = this.stack): PolicySource {
     const resolved: any = stack.resolve(document);
     const statements: unknown = resolved?.Statement;
     if (!Array.isArray(statements)) {

@@ -1,4 +1,4 @@
-import { evaluate, EvaluationInput, PolicySource, Verdict } from './iam/policies';
+import { evaluate as evaluateIdentity, EvaluationInput, PolicySource, Verdict } from './iam/policies';
 import { EvaluationRequest } from './iam/request-context';
 
 /** A policy that may or may not be attached to the role, and why that is not known. */
@@ -12,9 +12,11 @@ export interface UncertainPolicy {
  * IAM's decision when some identity policies may or may not be attached to the role (their Roles name a role the
  * app cannot identify). Adding an Allow never turns an allowed request down, and adding a Deny never allows one: so
  * the request is allowed when it is with every Deny of those policies and none of their Allows, denied when it is
- * with every Allow and none of the Denies, and unknown otherwise.
+ * with every Allow and none of the Denies, and unknown otherwise. `evaluate` decides with a set of identity policies:
+ * by default with them and the boundary alone.
  */
-export function evaluateUncertain(request: EvaluationRequest, input: EvaluationInput, uncertain: readonly UncertainPolicy[]): Verdict {
+export function evaluateUncertain(request: EvaluationRequest, input: EvaluationInput, uncertain: readonly UncertainPolicy[],
+  evaluate: (request: EvaluationRequest, input: EvaluationInput) => Verdict = evaluateIdentity): Verdict {
   if (uncertain.length === 0) {
     return evaluate(request, input);
   }

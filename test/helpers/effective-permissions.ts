@@ -20,7 +20,7 @@ const PRINCIPAL = `arn:aws:sts::${ACCOUNT}:assumed-role/TeamRole/i-0123456789abc
  * The effective permissions of one role of a synthesized template, decided by a real IAM policy
  * evaluation engine (@cloud-copilot/iam-simulate): the inline and overflow policies of the template,
  * the customer managed policies, the AWS managed policies (documents under test/fixtures) and the
- * permissions boundary.
+ * permissions boundary, with the key, bucket and secret policies of the template as resource policies.
  *
  * Intrinsics are replaced by the values CloudFormation would give in account 111122223333, us-east-1:
  * a bucket's ARN is `arn:aws:s3:::<BucketName or lower-case logical id>`, a key's ARN ends in `key/<logical id>`,
@@ -54,14 +54,24 @@ export class EffectivePermissions {
     const boundaryArn = resolve(role.Properties?.PermissionsBoundary);
     const boundary = boundaryArn ? managedPolicyDocument(values, boundaryArn) : undefined;
 
-    // KMS decides with the key policy as well: CDK's default one lets IAM policies of the account grant use
+    // AWS decides with the resource policies of the template as well: a key's policy (CDK's default one lets IAM
+    // policies of the account grant use), a bucket's policy and a secret's resource policy
     const keyPolicies: Record<string, any> = {};
+    const bucketPolicies: Record<string, any> = {};
     for (const [logicalId, resource] of Object.entries(resources)) {
       if (resource.Type === 'AWS::KMS::Key') {
         keyPolicies[arnOf(values, logicalId)] = resolve(resource.Properties!.KeyPolicy);
+      } else if (resource.Type === 'AWS::S3::BucketPolicy') {
+        bucketPolicies[resolve(resource.Properties!.Bucket)] = resolve(resource.Properties!.PolicyDocument);
+      } else if (resource.Type === 'AWS::SecretsManager::ResourcePolicy') {
+        keyPolicies[resolve(resource.Properties!.SecretId)] = resolve(resource.Properties!.ResourcePolicy);
       }
     }
-    return new EffectivePermissions(policies, keyPolicies, boundary);
+    const resourcePolicyOf = (arn: string): any => {
+      const bucket = /^arn:aws:s3:::([^/]+)/.exec(arn);
+      return bucket ? bucketPolicies[bucket[1]] : keyPolicies[arn];
+    };
+    return new EffectivePermissions(policies, resourcePolicyOf, boundary);
   }
 
   // by service: the policies with '${*}' replaced, without the statements that name only other services' actions
@@ -69,7 +79,8 @@ export class EffectivePermissions {
 
   private constructor(
     public readonly identityPolicies: { name: string; policy: any }[],
-    private readonly keyPolicies: Record<string, any>,
+    /** The resource policy of the template that AWS evaluates for a request on this ARN: a key, bucket or secret policy. */
+    private readonly resourcePolicyOf: (arn: string) => any,
     private readonly permissionsBoundary?: any) {}
 
   /**
@@ -81,7 +92,7 @@ export class EffectivePermissions {
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       permissionBoundaryPolicies: this.permissionsBoundary ? [{ name: 'boundary', policy: this.permissionsBoundary }] : undefined,
-      resourcePolicy: this.keyPolicies[resource],
+      resourcePolicy: this.resourcePolicyOf(resource),
       request: {
         action,
         principal: PRINCIPAL,
@@ -123,7 +134,7 @@ export class EffectivePermissions {
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       permissionBoundaryPolicies: policies.boundary ? [{ name: 'boundary', policy: policies.boundary }] : undefined,
-      resourcePolicy: this.keyPolicies[resource],
+      resourcePolicy: this.resourcePolicyOf(resource) && escapeLiteralStars(this.resourcePolicyOf(resource)),
       request: {
         action,
         principal: PRINCIPAL,

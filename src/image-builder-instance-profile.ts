@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
+import { appBucketNamed } from './private/app-buckets';
 import { keyPattern, ParameterNeed, readComponentDocument, S3Need } from './private/component-document';
 import { cfnComponentOf, componentSource, pathOf } from './private/component-source';
 import { flattenCfnReference, NagAcknowledgements } from './private/nag';
@@ -722,10 +723,11 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     }
   }
 
+  /** The bucket a document names: the app's own bucket of that name when there is one (its key is granted too), else an import. */
   private componentBucket(bucketName: string): s3.IBucket {
     let bucket = this.componentBuckets.get(bucketName);
     if (!bucket) {
-      bucket = s3.Bucket.fromBucketName(this, `ComponentBucket${bucketName}`, bucketName);
+      bucket = appBucketNamed(this, bucketName) ?? s3.Bucket.fromBucketName(this, `ComponentBucket${bucketName}`, bucketName);
       this.componentBuckets.set(bucketName, bucket);
     }
     return bucket;

@@ -2,11 +2,12 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ImageBuilderInstanceProfile } from '../src';
-import { downloadDocument } from './helpers/component-documents';
-import { EffectivePermissions } from './helpers/effective-permissions';
+import { downloadDocument, uploadDocument } from './helpers/component-documents';
+import { ACCOUNT, EffectivePermissions, REGION } from './helpers/effective-permissions';
 
 // document shapes as AWS documents them for the S3Download and S3Upload action modules:
 // https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-action-modules.html
@@ -214,5 +215,60 @@ describe('what cannot be read is never guessed', () => {
 
     Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("component 'my-component': the component document is not valid YAML"));
     template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+  });
+});
+
+describe('a bucket of the app behind a literal name', () => {
+  // what S3 sends to KMS for the caller of an SSE-KMS GetObject or PutObject
+  const VIA_S3 = { 'kms:ViaService': `s3.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT };
+
+  function withAppBucket(data: string, bucketFirst = true) {
+    const stack = new Stack(new App(), 'Stack');
+    const addBucket = () => new s3.Bucket(stack, 'A', { bucketName: 'team-artifacts', encryption: s3.BucketEncryption.KMS });
+    const before = bucketFirst ? addBucket() : undefined;
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+    const component = new imagebuilder.CfnComponent(stack, 'Component', { name: 'my-component', platform: 'Linux', version: '1.0.0', data });
+    const bucket = before ?? addBucket();
+    profile.addComponent(component);
+    const template = Template.fromStack(stack).toJSON() as any;
+    const permissions = EffectivePermissions.ofRole(template, stack.getLogicalId(profile.role.node.defaultChild as iam.CfnRole));
+    const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${stack.getLogicalId(bucket.encryptionKey!.node.defaultChild as kms.CfnKey)}`;
+    return { permissions, keyArn };
+  }
+
+  test('given an SSE-KMS bucket of the app, when a component downloads from it by name, then its key decrypts the object', async () => {
+    const { permissions, keyArn } = withAppBucket(downloadDocument('install', 's3://team-artifacts/app/install.sh', '/tmp/install.sh'));
+
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::team-artifacts/app/install.sh')).toEqual('Allowed');
+    expect(await permissions.decide('kms:Decrypt', keyArn, VIA_S3)).toEqual('Allowed');
+    expect(await permissions.decide('kms:GenerateDataKey', keyArn, VIA_S3)).toEqual('ImplicitlyDenied');
+  });
+
+  test('given an SSE-KMS bucket of the app, when a component uploads into it by name, then its key encrypts the object', async () => {
+    const { permissions, keyArn } = withAppBucket(uploadDocument('publish', '/tmp/report.txt', 's3://team-artifacts/reports/report.txt'));
+
+    expect(await permissions.decide('s3:PutObject', 'arn:aws:s3:::team-artifacts/reports/report.txt')).toEqual('Allowed');
+    expect(await permissions.decide('kms:GenerateDataKey', keyArn, VIA_S3)).toEqual('Allowed');
+    expect(await permissions.decide('kms:Decrypt', keyArn, VIA_S3)).toEqual('Allowed');
+  });
+
+  test('given the bucket is defined after the component, when the component is added, then the bucket is found all the same', async () => {
+    const { permissions, keyArn } = withAppBucket(downloadDocument('install', 's3://team-artifacts/app/install.sh', '/tmp/install.sh'), false);
+
+    expect(await permissions.decide('kms:Decrypt', keyArn, VIA_S3)).toEqual('Allowed');
+  });
+
+  test('given a bucket of that name in a stack of another region, when a component downloads by name, then its key is not granted', () => {
+    const app = new App();
+    const other = new Stack(app, 'Other', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    new s3.Bucket(other, 'A', { bucketName: 'team-artifacts', encryption: s3.BucketEncryption.KMS });
+    const stack = new Stack(app, 'Stack', { env: { account: ACCOUNT, region: REGION } });
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+
+    profile.addComponentData(downloadDocument('install', 's3://team-artifacts/app/install.sh', '/tmp/install.sh'));
+
+    const json = JSON.stringify(Template.fromStack(stack).toJSON());
+    expect(json).toContain(':s3:::team-artifacts/app/install.sh');
+    expect(json).not.toContain('kms:');
   });
 });

@@ -8,6 +8,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
 import { appBucketNamed } from './private/app-buckets';
+import { appSecretNamed } from './private/app-secrets';
 import { keyPattern, ParameterNeed, readComponentDocument, S3Need } from './private/component-document';
 import { cfnComponentOf, componentSource, pathOf } from './private/component-source';
 import { flattenCfnReference, NagAcknowledgements } from './private/nag';
@@ -538,7 +539,9 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * destination ends in `/`, the local source has a `*`, or `recurse` is true); an `expectedBucketOwner`
    * limits the grant to buckets of that account. A key with a `{{ parameter }}` is granted as the narrowest
    * IAM pattern that covers its values (`*` for each), with a warning. Each parameter gets `ssm:GetParameter`
-   * on its ARN; each secret (`/aws/reference/secretsmanager/...`) also `secretsmanager:GetSecretValue`. What
+   * on its ARN; each secret (`/aws/reference/secretsmanager/...`) also `secretsmanager:GetSecretValue`, and, for a
+   * secret of the app named so, `kms:Decrypt` on its key as `addSecret` grants it. A bucket named by a literal that is
+   * a bucket of the app also gets its KMS key, as an artifact location does. What
    * cannot be read fully is never guessed: a document only in S3 or known only at deployment, a bucket or a
    * parameter name that is a `{{ parameter }}` or a token, or a malformed document is a warning and grants
    * nothing for it.
@@ -596,7 +599,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * (`{{ aws:ssm:/aws/reference/secretsmanager/<name> }}` in a component).
    *
    * Grants `ssm:GetParameter` on the reference's parameter, `secretsmanager:GetSecretValue` on the secret,
-   * and `kms:Decrypt` on its key when it has one.
+   * and `kms:Decrypt` on its key when it has one, only through Secrets Manager (the `kms:ViaService` condition).
    *
    * @param secret the Secrets Manager secret that builds read
    * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/integration-ps-secretsmanager.html
@@ -605,9 +608,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     this.grant('addSecret', ['ssm:GetParameter'], parameterArn(secretReferenceName(secret.secretName), false, this.arnScope()));
     // a secret known by name or partial ARN: Secrets Manager ends its ARN with '-' and six random characters
     this.grant('addSecret', ['secretsmanager:GetSecretValue'], secret.secretFullArn ?? `${secret.secretArn}-??????`);
-    if (secret.encryptionKey) {
-      this.grant('addSecret', ['kms:Decrypt'], secret.encryptionKey.keyArn);
-    }
+    this.grantSecretKey('addSecret', secret);
   }
 
   /**
@@ -696,7 +697,22 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       case 'secret':
         this.grant(need.step, ['ssm:GetParameter'], parameterArn(target.resourceName, false, scope));
         this.grant(need.step, ['secretsmanager:GetSecretValue'], secretArnPattern(target.secretId, target.byArn, scope));
+        const appSecret = target.byArn ? undefined : appSecretNamed(this, target.secretId);
+        if (appSecret) {
+          this.grantSecretKey(need.step, appSecret);
+        }
         return;
+    }
+  }
+
+  /**
+   * kms:Decrypt on the secret's key, when it has one, only through Secrets Manager in the secret's region (the
+   * call that GetSecretValue makes for the caller), as aws-cdk-lib's secret.grantRead does.
+   */
+  private grantSecretKey(prop: string, secret: secretsmanager.ISecret): void {
+    if (secret.encryptionKey) {
+      this.grant(prop, ['kms:Decrypt'], secret.encryptionKey.keyArn,
+        { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(secret).region}.amazonaws.com` } });
     }
   }
 
@@ -710,9 +726,9 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    *
    * @returns the policy that holds the grant
    */
-  private grant(prop: string, actions: string[], resource: string): iam.ManagedPolicy {
+  private grant(prop: string, actions: string[], resource: string, conditions?: Record<string, any>): iam.ManagedPolicy {
     this.assertMutableRole(prop, `${actions.join(', ')} on '${resource}'`, 'grant it outside this app');
-    return this.policies.allow(actions, resource);
+    return this.policies.allow(actions, resource, conditions);
   }
 
   /** Throws when the role cannot take the construct's policies, naming what could not be granted and what to do. */

@@ -179,7 +179,9 @@ describe('addSecret', () => {
     expect(await permissions.decide('secretsmanager:GetSecretValue', SECRET('team/api-AbCdEf'), CONTEXT)).toBe('Allowed');
     const keyId = secretStack.getLogicalId(secretStack.node.findChild('SecretKey').node.defaultChild as kms.CfnKey);
     expect(await permissions.decide('ssm:GetParameter', PARAMETER('aws/reference/secretsmanager/team/api'), CONTEXT)).toBe('Allowed');
-    expect(await permissions.decide('kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`, CONTEXT)).toBe('Allowed');
+    // what Secrets Manager sends to KMS for the caller of GetSecretValue
+    const viaSecretsManager = { ...CONTEXT, 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` };
+    expect(await permissions.decide('kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`, viaSecretsManager)).toBe('Allowed');
   });
 });
 
@@ -290,5 +292,39 @@ describe('ComponentAccessChecks with readAllParameters: false', () => {
 
     Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
     Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp('resolve\\(ParameterName\\)'));
+  });
+});
+
+describe('a secret of the app with a customer managed key', () => {
+  const VIA_SECRETS_MANAGER = { 'aws:PrincipalAccount': ACCOUNT, 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT };
+  const VIA_OTHER = { ...VIA_SECRETS_MANAGER, 'kms:ViaService': `ssm.${REGION}.amazonaws.com` };
+
+  function withSecret(use: (profile: ImageBuilderInstanceProfile, secret: secretsmanager.ISecret, stack: Stack) => void) {
+    const built = build(() => ({ readAllParameters: false }), (profile, stack) => {
+      const key = new kms.Key(stack, 'SecretKey');
+      use(profile, new secretsmanager.Secret(stack, 'S', { secretName: 'prod/db', encryptionKey: key }), stack);
+    });
+    const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${built.stack.getLogicalId(built.stack.node.findChild('SecretKey').node.defaultChild as kms.CfnKey)}`;
+    return { ...built, keyArn };
+  }
+
+  test('given addSecret, when the instance reads the secret, then its key decrypts only through Secrets Manager', async () => {
+    const { permissions, keyArn } = withSecret((profile, secret) => profile.addSecret(secret));
+
+    expect(await permissions.decide('kms:Decrypt', keyArn, VIA_SECRETS_MANAGER)).toBe('Allowed');
+    expect(await permissions.decide('kms:Decrypt', keyArn, VIA_OTHER)).toBe('ImplicitlyDenied');
+    expect(await permissions.decide('kms:Decrypt', keyArn, CONTEXT)).toBe('ImplicitlyDenied');
+  });
+
+  test('given a component that reads the secret by name, when added, then its key decrypts only through Secrets Manager', async () => {
+    const { permissions, keyArn } = withSecret((profile, _secret, stack) => {
+      const data = bashDocument('configure', 'echo {{ aws:ssm:/aws/reference/secretsmanager/prod/db }}');
+      profile.addComponent(new imagebuilder.CfnComponent(stack, 'Component', { name: 'configure', platform: 'Linux', version: '1.0.0', data }));
+    });
+
+    expect(await permissions.decide('ssm:GetParameter', PARAMETER('aws/reference/secretsmanager/prod/db'), CONTEXT)).toBe('Allowed');
+    expect(await permissions.decide('secretsmanager:GetSecretValue', SECRET('prod/db-AbCdEf'), CONTEXT)).toBe('Allowed');
+    expect(await permissions.decide('kms:Decrypt', keyArn, VIA_SECRETS_MANAGER)).toBe('Allowed');
+    expect(await permissions.decide('kms:Decrypt', keyArn, VIA_OTHER)).toBe('ImplicitlyDenied');
   });
 });

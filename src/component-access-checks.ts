@@ -176,6 +176,10 @@ class ProfileCheck {
       verdict = this.s3(['s3:PutObject'], bucket, need.folder ? folderObjects(key) : key, { owner });
     } else if (!need.folder) {
       verdict = this.s3(['s3:GetObject'], bucket, key, { owner });
+      if (listsPrefix(need)) {
+        // a download of the keys that begin with a prefix lists that prefix, then gets each object
+        verdict = all([verdict, this.s3(['s3:ListBucket'], bucket, undefined, { owner, prefix: keyText(need.key.slice(0, -1)) })]);
+      }
     } else {
       // a folder download lists the folder, then gets every object under it
       const objects = this.s3(['s3:GetObject'], bucket, folderObjects(key), { owner });
@@ -295,6 +299,12 @@ function all(verdicts: Verdict[]): Verdict {
 /** The key of a need: literal parts, and a hole for each value known only when the build runs. */
 function keyText(key: readonly KeyPart[]): Text {
   return concat(key.map((part, i) => typeof part === 'string' ? part : [{ hole: `build-time value ${i}: ${part.variable}` }]));
+}
+
+/** Whether a download reads the keys that begin with a prefix (`s3://bucket/<prefix>*`), which AWSTOE lists first. */
+function listsPrefix(need: S3Need): boolean {
+  const last = need.key[need.key.length - 1];
+  return need.access === 'read' && !need.folder && typeof last === 'object' && last.variable === '*';
 }
 
 /** Any object under a folder: any key of the bucket for the empty prefix. */

@@ -673,6 +673,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
         keyPattern: keyPattern(need.key),
         folder: need.folder,
         bucketOwner: need.expectedBucketOwner,
+        listPrefix: listedPrefix(need),
       }, wildcardReason(need));
     }
     for (const need of needs.parameters) {
@@ -754,7 +755,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    *   should go on showing
    */
   private grantS3(prop: string, grant: S3Grant, nagReason?: string): void {
-    const dedupe = `${grant.access}:${grant.folder ? 'folder' : 'object'}:${grant.bucket.node.path}:${grant.keyPattern}:${grant.bucketOwner}`;
+    const dedupe = `${grant.access}:${grant.folder ? 'folder' : 'object'}:${grant.bucket.node.path}:${grant.keyPattern}:${grant.bucketOwner}:${grant.listPrefix}`;
     if (this.grantedKeys.has(dedupe)) {
       return;
     }
@@ -854,6 +855,18 @@ function wildcardReason(need: S3Need): string | undefined {
   }
   return `${need.step} ${need.access === 'read' ? 'downloads' : 'uploads to'} '${need.uri}': its '*' is a character of the key, `
     + 'escaped for IAM as ${*}, not a wildcard.';
+}
+
+/**
+ * The IAM pattern of the prefix that a download of the keys beginning with a prefix (`s3://bucket/<prefix>*`) lists
+ * before it gets each object, or undefined for any other need.
+ */
+function listedPrefix(need: S3Need): string | undefined {
+  const last = need.key[need.key.length - 1];
+  if (need.access !== 'read' || need.folder || last === undefined || typeof last === 'string' || last.variable !== '*') {
+    return undefined;
+  }
+  return keyPattern(need.key.slice(0, -1));
 }
 
 /** iam:PassRole on the role, only to the services that launch Image Builder instances with it. */

@@ -449,3 +449,21 @@ test('a CfnImage is checked like a pipeline', () => {
 
   Annotations.fromStack(stack).hasError('/Stack/Image', Match.stringLikeRegexp("image 'Stack/Image': component 'install-app', step 'build/Fetch'"));
 });
+
+describe('a download of the keys that begin with a prefix (s3://bucket/<prefix>*)', () => {
+  const PREFIX_DOWNLOAD = downloadDocument('install-app', 's3://team-artifacts/releases/app-*', '/tmp/releases/');
+
+  test('given a profile that gets those objects but cannot list the prefix, when checked, then the listing is an error', () => {
+    const { stack, profile } = pipeline({ data: PREFIX_DOWNLOAD });
+    profile.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::team-artifacts/releases/app-*'] }));
+
+    expectUncovered(stack, "downloads 's3://team-artifacts/releases/app-\\*', but the instance profile 'Stack/Profile' cannot read it");
+  });
+
+  test('given the component is added to the profile, when checked, then the objects and the listing are covered', () => {
+    const { stack, profile, component } = pipeline({ data: PREFIX_DOWNLOAD });
+    profile.addComponent(component);
+
+    expectCovered(stack);
+  });
+});

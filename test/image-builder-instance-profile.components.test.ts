@@ -272,3 +272,21 @@ describe('a bucket of the app behind a literal name', () => {
     expect(json).not.toContain('kms:');
   });
 });
+
+describe('a download of the keys that begin with a prefix', () => {
+  const { permissions } = withComponent(downloadDocument('releases', 's3://team-artifacts/releases/app-*', '/tmp/releases/'),
+    (profile, component) => profile.addComponent(component));
+
+  test('given s3://bucket/releases/app-*, when added, then the objects under that prefix can be read, and no other', async () => {
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::team-artifacts/releases/app-1.2.3.zip')).toEqual('Allowed');
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::team-artifacts/releases/other.zip')).toEqual('ImplicitlyDenied');
+  });
+
+  test('given s3://bucket/releases/app-*, when added, then AWSTOE may list exactly that prefix, and nothing wider', async () => {
+    expect(await permissions.decide('s3:ListBucket', 'arn:aws:s3:::team-artifacts', { 's3:prefix': 'releases/app-' })).toEqual('Allowed');
+    expect(await permissions.decide('s3:ListBucket', 'arn:aws:s3:::team-artifacts', { 's3:prefix': 'releases/' })).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:ListBucket', 'arn:aws:s3:::team-artifacts', { 's3:prefix': 'releases/app-1' })).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:ListBucket', 'arn:aws:s3:::team-artifacts', { 's3:prefix': '' })).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:ListBucket', 'arn:aws:s3:::team-artifacts')).toEqual('ImplicitlyDenied');
+  });
+});

@@ -3,8 +3,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import { IConstruct } from 'constructs';
 import { ImageBuilderInstanceProfile } from './image-builder-instance-profile';
+import { buildScope } from './private/build-scope';
 import { KeyPart, readComponentDocument, S3Need } from './private/component-document';
 import { cfnComponentOf, componentSource, pathOf } from './private/component-source';
+import { checkContainerAccess } from './private/container-access';
 import { flattenCfnReference } from './private/nag';
 import { concat, display, EvaluationRequest, Text, Verdict } from './private/policy-evaluation';
 import { anyValue, constructOf, PARTITION, Principal, RolePermissions } from './private/role-permissions';
@@ -72,6 +74,9 @@ export class ComponentAccessChecks implements IAspect {
     if (!(recipe instanceof imagebuilder.CfnImageRecipe || recipe instanceof imagebuilder.CfnContainerRecipe)) {
       warn('its recipe is not an image or container recipe of this app, so what its components need is not checked');
       return;
+    }
+    if (recipe instanceof imagebuilder.CfnContainerRecipe) {
+      check.container(recipe);
     }
     // a token (a Lazy, say) may resolve to a list, but its entries are then no longer tokens that lead to constructs
     const entries: unknown = recipe.components;
@@ -164,6 +169,17 @@ class ProfileCheck {
         this.parameterNeed(need.step, need.name, need.reference);
       }
     }
+  }
+
+  /** The container build: pushing to the recipe's target repository, pulling its parent image. */
+  public container(recipe: imagebuilder.CfnContainerRecipe): void {
+    checkContainerAccess(recipe, {
+      evaluate: request => this.evaluate(request),
+      context: this.context(),
+      scope: buildScope(this.image, this.principal),
+      report: (verdict, what, access, fix) => this.report(verdict, what, access, fix),
+      warn: message => this.warn(message),
+    });
   }
 
   private s3Need(component: string, need: S3Need): void {

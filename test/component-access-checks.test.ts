@@ -1,5 +1,6 @@
 import { App, Aspects, Aws, Lazy, Stack, StackProps } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -465,5 +466,127 @@ describe('a download of the keys that begin with a prefix (s3://bucket/<prefix>*
     profile.addComponent(component);
 
     expectCovered(stack);
+  });
+});
+
+describe('container builds', () => {
+  const ENV = { account: '111122223333', region: 'us-east-1' };
+
+  interface ContainerOptions {
+    readonly profile?: (stack: Stack, repository: ecr.IRepository) => ImageBuilderInstanceProfileProps;
+    readonly parentImage?: string;
+    readonly targetRepositoryName?: (repository: ecr.IRepository) => string;
+    readonly repositoryName?: string;
+  }
+
+  function containerPipeline(options: ContainerOptions = {}) {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: ENV });
+    const repository = new ecr.Repository(stack, 'Images', { repositoryName: 'repositoryName' in options ? options.repositoryName : 'team/images' });
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', options.profile?.(stack, repository));
+    const component = new imagebuilder.CfnComponent(stack, 'Component', {
+      name: 'configure', platform: 'Linux', version: '1.0.0', data: bashDocument('configure', 'echo configured'),
+    });
+    profile.addComponent(component);
+    const recipe = new imagebuilder.CfnContainerRecipe(stack, 'Recipe', {
+      name: 'recipe',
+      version: '1.0.0',
+      containerType: 'DOCKER',
+      parentImage: options.parentImage ?? 'amazonlinux:latest',
+      components: [{ componentArn: component.attrArn }],
+      targetRepository: { service: 'ECR', repositoryName: (options.targetRepositoryName ?? (r => r.repositoryName))(repository) },
+      dockerfileTemplateData: 'FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:environments }}}\n{{{ imagebuilder:components }}}',
+    });
+    const infrastructure = new imagebuilder.CfnInfrastructureConfiguration(stack, 'Infrastructure', {
+      name: 'infrastructure', instanceProfileName: profile.instanceProfileName,
+    });
+    new imagebuilder.CfnImagePipeline(stack, 'Pipeline', {
+      name: 'pipeline', containerRecipeArn: recipe.attrArn, infrastructureConfigurationArn: infrastructure.attrArn,
+    });
+    Aspects.of(app).add(new ComponentAccessChecks());
+    return { stack, profile, repository };
+  }
+
+  test('given a profile with no container repository and no containerBuilds, when checked, then pushing to the target repository is an error naming the recipe, the repository and the fix', () => {
+    const { stack } = containerPipeline();
+
+    Annotations.fromStack(stack).hasError('/Stack/Pipeline', Match.stringLikeRegexp(
+      "image pipeline 'Stack/Pipeline': its container recipe 'Stack/Recipe' pushes the image to the ECR repository 'team/images', but the "
+      + "instance profile 'Stack/Profile' cannot push there: give the repository to the profile \\(containerRepositories, or "
+      + 'addContainerRepository\\(repository\\)\\), or set containerBuilds: true'));
+  });
+
+  test('given the target repository in containerRepositories, when checked, then pushing is covered', () => {
+    const { stack } = containerPipeline({ profile: (_, repository) => ({ containerRepositories: [repository] }) });
+
+    expectCovered(stack);
+  });
+
+  test('given a target repository of the app with a generated name in containerRepositories, when checked, then pushing is covered', () => {
+    const { stack } = containerPipeline({ repositoryName: undefined, profile: (_, repository) => ({ containerRepositories: [repository] }) });
+
+    expectCovered(stack);
+  });
+
+  test('given another repository in containerRepositories, when checked, then pushing to the target is an error', () => {
+    const { stack } = containerPipeline({
+      profile: s => ({ containerRepositories: [ecr.Repository.fromRepositoryName(s, 'Other', 'team/other')] }),
+    });
+
+    Annotations.fromStack(stack).hasError('/Stack/Pipeline', Match.stringLikeRegexp("pushes the image to the ECR repository 'team/images', but"));
+  });
+
+  test('given containerBuilds, when checked, then pushing is covered by EC2InstanceProfileForImageBuilderECRContainerBuilds', () => {
+    const { stack } = containerPipeline({ profile: () => ({ containerBuilds: true }) });
+
+    expectCovered(stack);
+  });
+
+  test('given a target repository named by a literal, when it is in containerRepositories by name, then pushing is covered', () => {
+    const { stack } = containerPipeline({
+      targetRepositoryName: () => 'team/base',
+      profile: s => ({ containerRepositories: [ecr.Repository.fromRepositoryName(s, 'Base', 'team/base')] }),
+    });
+
+    expectCovered(stack);
+  });
+
+  test('given a target repository known only at deployment, when checked, then it is a warning, never an error', () => {
+    const { stack } = containerPipeline({ targetRepositoryName: () => Lazy.string({ produce: () => 'team/images' }) });
+
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp(
+      "its container recipe 'Stack/Recipe' has a target repository that is not an ECR repository named in this app, so pushing the image is not checked"));
+  });
+
+  test('given a parent image in an ECR repository of the account that the profile cannot pull, when checked, then it is an error naming the repository', () => {
+    const { stack } = containerPipeline({
+      parentImage: '111122223333.dkr.ecr.us-east-1.amazonaws.com/team/base:1.0',
+      profile: (_, repository) => ({ containerRepositories: [repository] }),
+    });
+
+    Annotations.fromStack(stack).hasError('/Stack/Pipeline', Match.stringLikeRegexp(
+      "its container recipe 'Stack/Recipe' pulls the parent image '111122223333.dkr.ecr.us-east-1.amazonaws.com/team/base:1.0' from the ECR "
+      + "repository 'team/base', but the instance profile 'Stack/Profile' cannot pull it: grant the pull with repository.grantPull\\(profile\\)"));
+  });
+
+  test('given a parent image in an ECR repository that the profile pulls, when checked, then it is covered', () => {
+    const { stack } = containerPipeline({
+      parentImage: '111122223333.dkr.ecr.us-east-1.amazonaws.com/team/base:1.0',
+      profile: s => ({ containerRepositories: [ecr.Repository.fromRepositoryName(s, 'Base', 'team/base')], containerBuilds: undefined }),
+      targetRepositoryName: () => 'team/base',
+    });
+
+    expectCovered(stack);
+  });
+
+  test('given a parent image of another account that the role may pull, when checked, then the repository policy it needs is a warning', () => {
+    const { stack } = containerPipeline({
+      parentImage: '999988887777.dkr.ecr.us-east-1.amazonaws.com/shared/base:1.0',
+      profile: () => ({ containerBuilds: true }),
+    });
+
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp('of another account \\(999988887777\\): the role may pull it, but the repository policy'));
   });
 });

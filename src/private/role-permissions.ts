@@ -1,4 +1,5 @@
 import { CfnElement, CfnParameter, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -11,6 +12,7 @@ import { policyRoleKeys, policyStacks, roleKey } from './role-policies';
 export const PARTITION = 'aws';
 // the names of two different buckets of the app never meet (see Hole.distinctGroup)
 const BUCKET_NAMES = 'bucket names';
+const REPOSITORY_NAMES = 'repository names';
 
 /**
  * The account, region and ARN of a role as synthesis knows them: literal, or holes for deploy-time values.
@@ -178,6 +180,9 @@ export class RolePermissions {
       if (element instanceof CfnParameter) {
         return [{ hole: `parameter ${element.node.path}` }];
       }
+      if (element instanceof ecr.CfnRepository) {
+        return repositoryName(element);
+      }
       return undefined;
     }
     const getAtt = intrinsic['Fn::GetAtt'];
@@ -185,6 +190,9 @@ export class RolePermissions {
       const element = elements.get(getAtt[0]);
       if (element instanceof s3.CfnBucket) {
         return concat([`arn:${PARTITION}:s3:::`, this.bucketName(element)]);
+      }
+      if (element instanceof ecr.CfnRepository) {
+        return concat([`arn:${PARTITION}:ecr:`, this.pseudo('AWS::Region', stack), ':', this.pseudo('AWS::AccountId', stack), ':repository/', repositoryName(element)]);
       }
       if (element instanceof kms.CfnKey) {
         return concat([`arn:${PARTITION}:kms:`, this.pseudo('AWS::Region', stack), ':', this.pseudo('AWS::AccountId', stack), [':key/', { hole: `key ${element.node.path}` }]]);
@@ -217,6 +225,14 @@ export class RolePermissions {
       default: return [{ hole: `${name} of ${stack.node.path}` }];
     }
   }
+}
+
+/** The name of an ECR repository of the app: literal when synthesis knows it, else a hole of its own. */
+export function repositoryName(repository: ecr.CfnRepository): Text {
+  if (repository.repositoryName !== undefined && !Token.isUnresolved(repository.repositoryName)) {
+    return repository.repositoryName;
+  }
+  return [{ hole: `repository ${repository.node.path}`, distinctGroup: REPOSITORY_NAMES }];
 }
 
 /** The elements of a stack (not of its nested stacks) by logical id. */

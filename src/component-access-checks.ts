@@ -211,7 +211,8 @@ class ProfileCheck {
   private parameterNeed(step: string, name: string, reference: string): void {
     const what = `${step} reads the parameter ${reference}`;
     const target = parameterTarget(name);
-    const scope: ArnScope<Text> = { partition: PARTITION, region: this.principal.region, account: this.principal.account };
+    // the parameters and secrets of the region and account where the pipeline builds, not the role's
+    const scope: ArnScope<Text> = buildScope(this.image, this.principal);
     let verdict: Verdict;
     switch (target.kind) {
       case 'invalid':

@@ -9,6 +9,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
 import { appBucketNamed } from './private/app-buckets';
 import { appSecretNamed } from './private/app-secrets';
+import { BUILD_REGION, inBuildRegions } from './private/build-regions';
 import { keyPattern, ParameterNeed, readComponentDocument, S3Need } from './private/component-document';
 import { cfnComponentOf, componentSource, pathOf } from './private/component-source';
 import { flattenCfnReference, NagAcknowledgements } from './private/nag';
@@ -629,9 +630,10 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       const tokenPolicy = this.grant('addContainerRepository', ['ecr:GetAuthorizationToken'], '*');
       this.nag.acknowledgeWildcardResource(tokenPolicy, '*', 'ecr:GetAuthorizationToken has no resource-level permission: ECR accepts only "*" for it, '
         + 'and the token lets the build push and pull only where the other statements allow.');
-      const recipes = Stack.of(this).formatArn({ service: 'imagebuilder', resource: 'container-recipe', resourceName: '*' });
+      const recipes = Stack.of(this).formatArn({ service: 'imagebuilder', resource: 'container-recipe', resourceName: '*', region: this.arnScope().region });
       const recipesPolicy = this.grant('addContainerRepository', ['imagebuilder:GetContainerRecipe'], recipes);
-      this.nag.acknowledgeWildcardResource(recipesPolicy, recipes, 'The build instance reads the container recipe that it builds, which the instance profile '
+      // acknowledged in the profile's own region; the recipes of other build regions stay visible to cdk-nag
+      this.nag.acknowledgeWildcardResource(recipesPolicy, recipes.split(BUILD_REGION).join(Stack.of(this).region), 'The build instance reads the container recipe that it builds, which the instance profile '
         + 'does not know; this is every container recipe of the account, which EC2InstanceProfileForImageBuilderECRContainerBuilds grants on "*".');
     }
   }
@@ -717,9 +719,14 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     }
   }
 
+  /**
+   * The partition, region and account of what the instances read where they build. A stack of a known region may
+   * be used by pipelines in other regions (cross-region references): its region is then BUILD_REGION, which
+   * `grant` expands to each region where the profile builds.
+   */
   private arnScope(): ArnScope {
     const stack = Stack.of(this);
-    return { partition: stack.partition, region: stack.region, account: stack.account };
+    return { partition: stack.partition, region: Token.isUnresolved(stack.region) ? stack.region : BUILD_REGION, account: stack.account };
   }
 
   /**
@@ -728,7 +735,12 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * @returns the policy that holds the grant
    */
   private grant(prop: string, actions: string[], resource: string, conditions?: Record<string, any>): iam.ManagedPolicy {
-    this.assertMutableRole(prop, `${actions.join(', ')} on '${resource}'`, 'grant it outside this app');
+    this.assertMutableRole(prop, `${actions.join(', ')} on '${resource.split(BUILD_REGION).join('<region>')}'`, 'grant it outside this app');
+    if (resource.includes(BUILD_REGION)) {
+      // one statement for such resources, whose list the regions where the profile builds expand at synthesis
+      return this.policies.addEntry(`${actions.join(',')} ${JSON.stringify(conditions ?? {})} in build regions`, resource,
+        entries => new iam.PolicyStatement({ actions, resources: inBuildRegions(this, entries), conditions }), undefined, true);
+    }
     return this.policies.allow(actions, resource, conditions);
   }
 

@@ -1,11 +1,12 @@
 import { App, Aspects, Aws, Lazy, Stack, StackProps } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ComponentAccessChecks, ImageBuilderInstanceProfile, ImageBuilderInstanceProfileProps } from '../src';
 import { bashDocument, downloadDocument, replaceOnce, uploadDocument } from './helpers/component-documents';
+import { EffectivePermissions } from './helpers/effective-permissions';
 
 const DOWNLOAD = downloadDocument('install-app', 's3://team-artifacts/app/install.sh', '/tmp/install.sh');
 const FOLDER_DOWNLOAD = downloadDocument('install-app', 's3://team-artifacts/app/*', '/tmp/app/');
@@ -588,5 +589,61 @@ describe('container builds', () => {
 
     Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
     Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp('of another account \\(999988887777\\): the role may pull it, but the repository policy'));
+  });
+});
+
+describe('a pipeline in another region than the profile (cross-region references)', () => {
+  const ACCOUNT = '111122223333';
+  const DATA = bashDocument('configure', 'echo {{ aws:ssm:/team/app/version }} {{ aws:ssm:/aws/reference/secretsmanager/prod/db }}');
+
+  function crossRegion(grant: (profile: ImageBuilderInstanceProfile, component: imagebuilder.CfnComponent) => void) {
+    const app = new App();
+    const profiles = new Stack(app, 'Profiles', { env: { account: ACCOUNT, region: 'us-east-1' }, crossRegionReferences: true });
+    const profile = new ImageBuilderInstanceProfile(profiles, 'Profile', { readAllParameters: false });
+    const pipelines = new Stack(app, 'Pipelines', { env: { account: ACCOUNT, region: 'eu-west-1' }, crossRegionReferences: true });
+    const component = new imagebuilder.CfnComponent(pipelines, 'Component', { name: 'configure', platform: 'Linux', version: '1.0.0', data: DATA });
+    const recipe = new imagebuilder.CfnImageRecipe(pipelines, 'Recipe', {
+      name: 'recipe', version: '1.0.0', parentImage: 'ami-0123456789abcdef0', components: [{ componentArn: component.attrArn }],
+    });
+    const infrastructure = new imagebuilder.CfnInfrastructureConfiguration(pipelines, 'Infrastructure', {
+      name: 'infrastructure', instanceProfileName: profile.instanceProfileName,
+    });
+    new imagebuilder.CfnImagePipeline(pipelines, 'Pipeline', {
+      name: 'pipeline', imageRecipeArn: recipe.attrArn, infrastructureConfigurationArn: infrastructure.attrArn,
+    });
+    grant(profile, component);
+    Aspects.of(app).add(new ComponentAccessChecks());
+    const template = Template.fromStack(profiles).toJSON() as any;
+    const permissions = EffectivePermissions.ofRole(template, profiles.getLogicalId(profile.role.node.defaultChild as iam.CfnRole));
+    return { pipelines, permissions };
+  }
+
+  test('given the component added to a profile of us-east-1, when a pipeline of eu-west-1 uses it, then the instances read the parameter and the secret of eu-west-1', async () => {
+    const { permissions } = crossRegion((profile, component) => profile.addComponent(component));
+    const context = { 'aws:PrincipalAccount': ACCOUNT };
+
+    expect(await permissions.decide('ssm:GetParameter', `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/team/app/version`, context)).toBe('Allowed');
+    expect(await permissions.decide('ssm:GetParameter', `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/aws/reference/secretsmanager/prod/db`, context)).toBe('Allowed');
+    expect(await permissions.decide('secretsmanager:GetSecretValue', `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:prod/db-AbCdEf`, context)).toBe('Allowed');
+    // the profile's own region, and no region where it does not build
+    expect(await permissions.decide('ssm:GetParameter', `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/team/app/version`, context)).toBe('Allowed');
+    expect(await permissions.decide('ssm:GetParameter', `arn:aws:ssm:ap-south-1:${ACCOUNT}:parameter/team/app/version`, context)).toBe('ImplicitlyDenied');
+  });
+
+  test('given the component added, when checked, then the pipeline of eu-west-1 is covered', () => {
+    const { pipelines } = crossRegion((profile, component) => profile.addComponent(component));
+
+    Annotations.fromStack(pipelines).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(pipelines).hasNoWarning('/Pipelines/Pipeline', Match.anyValue());
+  });
+
+  test('given grants in us-east-1 only, when a pipeline of eu-west-1 reads the parameter, then the check evaluates eu-west-1 and it is an error', () => {
+    const { pipelines } = crossRegion(profile => profile.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ssm:GetParameter', 'secretsmanager:GetSecretValue'],
+      resources: [`arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/*`, `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:*`],
+    })));
+
+    Annotations.fromStack(pipelines).hasError('/Pipelines/Pipeline', Match.stringLikeRegexp(
+      "image pipeline 'Pipelines/Pipeline': component 'configure', step 'build/Configure' \\(ExecuteBash\\) reads the parameter \\{\\{ aws:ssm:/team/app/version \\}\\}, but"));
   });
 });

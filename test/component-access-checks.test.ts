@@ -478,11 +478,12 @@ describe('container builds', () => {
     readonly parentImage?: string;
     readonly targetRepositoryName?: (repository: ecr.IRepository) => string;
     readonly repositoryName?: string;
+    readonly envAgnostic?: boolean;
   }
 
   function containerPipeline(options: ContainerOptions = {}) {
     const app = new App();
-    const stack = new Stack(app, 'Stack', { env: ENV });
+    const stack = new Stack(app, 'Stack', { env: options.envAgnostic ? undefined : ENV });
     const repository = new ecr.Repository(stack, 'Images', { repositoryName: 'repositoryName' in options ? options.repositoryName : 'team/images' });
     const profile = new ImageBuilderInstanceProfile(stack, 'Profile', options.profile?.(stack, repository));
     const component = new imagebuilder.CfnComponent(stack, 'Component', {
@@ -512,7 +513,7 @@ describe('container builds', () => {
     const { stack } = containerPipeline();
 
     Annotations.fromStack(stack).hasError('/Stack/Pipeline', Match.stringLikeRegexp(
-      "image pipeline 'Stack/Pipeline': its container recipe 'Stack/Recipe' pushes the image to the ECR repository 'team/images', but the "
+      "image pipeline 'Stack/Pipeline': its container recipe 'Stack/Recipe' pushes the image to the ECR repository 'team/images' of us-east-1, but the "
       + "instance profile 'Stack/Profile' cannot push there: give the repository to the profile \\(containerRepositories, or "
       + 'addContainerRepository\\(repository\\)\\), or set containerBuilds: true'));
   });
@@ -529,12 +530,20 @@ describe('container builds', () => {
     expectCovered(stack);
   });
 
+  test('given a stack of unknown region and account, when the target repository is in containerRepositories, then pushing is covered', () => {
+    const { stack } = containerPipeline({
+      envAgnostic: true, repositoryName: undefined, profile: (_, repository) => ({ containerRepositories: [repository] }),
+    });
+
+    expectCovered(stack);
+  });
+
   test('given another repository in containerRepositories, when checked, then pushing to the target is an error', () => {
     const { stack } = containerPipeline({
       profile: s => ({ containerRepositories: [ecr.Repository.fromRepositoryName(s, 'Other', 'team/other')] }),
     });
 
-    Annotations.fromStack(stack).hasError('/Stack/Pipeline', Match.stringLikeRegexp("pushes the image to the ECR repository 'team/images', but"));
+    Annotations.fromStack(stack).hasError('/Stack/Pipeline', Match.stringLikeRegexp("pushes the image to the ECR repository 'team/images' of us-east-1, but"));
   });
 
   test('given containerBuilds, when checked, then pushing is covered by EC2InstanceProfileForImageBuilderECRContainerBuilds', () => {
@@ -645,5 +654,48 @@ describe('a pipeline in another region than the profile (cross-region references
 
     Annotations.fromStack(pipelines).hasError('/Pipelines/Pipeline', Match.stringLikeRegexp(
       "image pipeline 'Pipelines/Pipeline': component 'configure', step 'build/Configure' \\(ExecuteBash\\) reads the parameter \\{\\{ aws:ssm:/team/app/version \\}\\}, but"));
+  });
+});
+
+describe('a container pipeline in another region than the profile', () => {
+  const ACCOUNT = '111122223333';
+
+  function crossRegionContainer(repositoryArn: string) {
+    const app = new App();
+    const profiles = new Stack(app, 'Profiles', { env: { account: ACCOUNT, region: 'us-east-1' }, crossRegionReferences: true });
+    const profile = new ImageBuilderInstanceProfile(profiles, 'Profile', {
+      containerRepositories: [ecr.Repository.fromRepositoryArn(profiles, 'Images', repositoryArn)],
+    });
+    const pipelines = new Stack(app, 'Pipelines', { env: { account: ACCOUNT, region: 'eu-west-1' }, crossRegionReferences: true });
+    const recipe = new imagebuilder.CfnContainerRecipe(pipelines, 'Recipe', {
+      name: 'recipe',
+      version: '1.0.0',
+      containerType: 'DOCKER',
+      parentImage: 'amazonlinux:latest',
+      components: [],
+      targetRepository: { service: 'ECR', repositoryName: 'team/images' },
+      dockerfileTemplateData: 'FROM {{{ imagebuilder:parentImage }}}',
+    });
+    const infrastructure = new imagebuilder.CfnInfrastructureConfiguration(pipelines, 'Infrastructure', {
+      name: 'infrastructure', instanceProfileName: profile.instanceProfileName,
+    });
+    new imagebuilder.CfnImagePipeline(pipelines, 'Pipeline', {
+      name: 'pipeline', containerRecipeArn: recipe.attrArn, infrastructureConfigurationArn: infrastructure.attrArn,
+    });
+    Aspects.of(app).add(new ComponentAccessChecks());
+    return pipelines;
+  }
+
+  test('given the repository of the pipeline\'s region, when checked, then pushing and reading the recipe of eu-west-1 are covered', () => {
+    const pipelines = crossRegionContainer(`arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/team/images`);
+
+    Annotations.fromStack(pipelines).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(pipelines).hasNoWarning('/Pipelines/Pipeline', Match.anyValue());
+  });
+
+  test('given a repository of that name in the profile\'s region only, when checked, then pushing in eu-west-1 is an error', () => {
+    const pipelines = crossRegionContainer(`arn:aws:ecr:us-east-1:${ACCOUNT}:repository/team/images`);
+
+    Annotations.fromStack(pipelines).hasError('/Pipelines/Pipeline', Match.stringLikeRegexp("pushes the image to the ECR repository 'team/images' of eu-west-1, but"));
   });
 });

@@ -5,9 +5,11 @@ import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import * as fc from 'fast-check';
 import { ImageBuilderInstanceProfile } from '../src';
 import { downloadDocument, uploadDocument } from './helpers/component-documents';
 import { ACCOUNT, EffectivePermissions, REGION } from './helpers/effective-permissions';
+import { checkAsyncProperty } from './private/property-helpers';
 
 // document shapes as AWS documents them for the S3Download and S3Upload action modules:
 // https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-action-modules.html
@@ -288,5 +290,24 @@ describe('a download of the keys that begin with a prefix', () => {
     expect(await permissions.decide('s3:ListBucket', 'arn:aws:s3:::team-artifacts', { 's3:prefix': 'releases/app-1' })).toEqual('ImplicitlyDenied');
     expect(await permissions.decide('s3:ListBucket', 'arn:aws:s3:::team-artifacts', { 's3:prefix': '' })).toEqual('ImplicitlyDenied');
     expect(await permissions.decide('s3:ListBucket', 'arn:aws:s3:::team-artifacts')).toEqual('ImplicitlyDenied');
+  });
+});
+
+describe('key-prefix listings, for any literal prefix', () => {
+  const segment = fc.stringMatching(/^[a-z0-9*?$._-]{1,8}$/);
+  const prefixes = fc.array(segment, { minLength: 1, maxLength: 3 }).map(parts => parts.join('/'));
+
+  test('given s3://bucket/<prefix>*, when added, then listing exactly <prefix> is allowed, and one character more or less is not', async () => {
+    await checkAsyncProperty(fc.asyncProperty(prefixes, async prefix => {
+      const { permissions } = withComponent(downloadDocument('releases', `s3://team-artifacts/${prefix}*`, '/tmp/releases/'),
+        (profile, component) => profile.addComponent(component));
+      await permissions.validate();
+      const list = (value: string) => permissions.decideLiterally('s3:ListBucket', 'arn:aws:s3:::team-artifacts',
+        { 'aws:PrincipalAccount': ACCOUNT, 's3:prefix': value });
+
+      expect([prefix, list(prefix)]).toEqual([prefix, 'Allowed']);
+      expect([prefix, list(`${prefix}x`)]).toEqual([prefix, 'ImplicitlyDenied']);
+      expect([prefix, list(prefix.slice(0, -1))]).toEqual([prefix, 'ImplicitlyDenied']);
+    }), 25);
   });
 });

@@ -51,7 +51,8 @@ export function checkContainerAccess(recipe: imagebuilder.CfnContainerRecipe, ch
   } else {
     const arn = concat([`arn:${scope.partition}:ecr:`, scope.region, ':', scope.account, ':repository/', target]);
     check.report(all([token, readRecipe, evaluateAll(check, PUSH_PULL, arn)]),
-      `its container recipe '${recipePath}' pushes the image to the ECR repository '${display(target)}'`, 'push there', fix);
+      `its container recipe '${recipePath}' pushes the image to the ECR repository '${display(target)}'${typeof scope.region === 'string' ? ` of ${scope.region}` : ''}`,
+      'push there', fix);
   }
 
   const parent: unknown = Stack.of(recipe).resolve(recipe.parentImage);

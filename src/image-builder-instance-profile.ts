@@ -9,7 +9,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
 import { appBucketNamed } from './private/app-buckets';
 import { appSecretNamed } from './private/app-secrets';
-import { BUILD_REGION, inBuildRegions } from './private/build-regions';
+import { BUILD_REGION, inBuildRegions, regionalSizeWarnings } from './private/build-regions';
 import { keyPattern, ParameterNeed, readComponentDocument, S3Need } from './private/component-document';
 import { cfnComponentOf, componentSource, pathOf } from './private/component-source';
 import { flattenCfnReference, NagAcknowledgements } from './private/nag';
@@ -514,6 +514,12 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     this.node.addValidation({ validate: () => this.validateManagedPolicyCount() });
     this.node.addValidation({ validate: () => this.warnAboutOverlaps() });
     this.node.addValidation({ validate: () => this.warnAboutLogGrants() });
+    this.node.addValidation({
+      validate: () => {
+        regionalSizeWarnings(this, this.policies.all).forEach(w => Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:regionalPolicySize', w));
+        return [];
+      },
+    });
   }
 
   /**

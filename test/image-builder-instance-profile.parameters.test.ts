@@ -328,3 +328,30 @@ describe('a secret of the app with a customer managed key', () => {
     expect(await permissions.decide('kms:Decrypt', keyArn, VIA_OTHER)).toBe('ImplicitlyDenied');
   });
 });
+
+describe('parameters of pipelines in several regions', () => {
+  function profileUsedIn(regions: string[], parameters: number) {
+    const app = new App();
+    const stack = new Stack(app, 'Profiles', { env: { account: ACCOUNT, region: REGION }, crossRegionReferences: true });
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { readAllParameters: false });
+    const names = Array.from({ length: parameters }, (_, i) => `echo {{ aws:ssm:/team/application-with-a-long-name/parameter-number-${i} }}`);
+    profile.addComponentData(bashDocument('configure', names.join(' && ')));
+    regions.forEach((region, i) => new imagebuilder.CfnInfrastructureConfiguration(
+      new Stack(app, `Pipelines${i}`, { env: { account: ACCOUNT, region }, crossRegionReferences: true }), 'Infrastructure',
+      { name: 'infrastructure', instanceProfileName: profile.instanceProfileName }));
+    return stack;
+  }
+
+  test('given many parameters and pipelines in three more regions, when synthesized, then the policy that may exceed IAM\'s limit is a warning', () => {
+    const stack = profileUsedIn(['eu-west-1', 'eu-central-1', 'ap-south-1'], 60);
+
+    Annotations.fromStack(stack).hasWarning('/Profiles/Profile', Match.stringLikeRegexp(
+      "The policy 'Profiles/Profile/Policy' grants parameters, secrets or container recipes in 4 regions \\(us-east-1, eu-west-1, eu-central-1, ap-south-1\\)"));
+  });
+
+  test('given the same parameters and pipelines in the profile\'s region only, when synthesized, then no such warning', () => {
+    const stack = profileUsedIn([REGION], 60);
+
+    Annotations.fromStack(stack).hasNoWarning('/Profiles/Profile', Match.stringLikeRegexp('may exceed IAM\'s limit'));
+  });
+});

@@ -1,4 +1,5 @@
 import { Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import { IConstruct } from 'constructs';
 import { constructOf } from './role-permissions';
@@ -35,4 +36,30 @@ export function buildRegions(profile: IConstruct): string[] {
     }
   }
   return regions;
+}
+
+// IAM's limit for a customer managed policy, in characters without whitespace
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length
+const MANAGED_POLICY_LIMIT = 6_144;
+
+/**
+ * Warnings for the profile's own policies that may exceed IAM's size limit once their statements are expanded to
+ * several build regions: the policies are filled as grants come, when only one region is counted.
+ */
+export function regionalSizeWarnings(profile: IConstruct, policies: readonly iam.ManagedPolicy[]): string[] {
+  const regions = buildRegions(profile);
+  if (regions.length < 2) {
+    return [];
+  }
+  const warnings: string[] = [];
+  for (const policy of policies) {
+    // a resolved intrinsic is longer than the text it stands for, so this is an upper bound
+    const size = JSON.stringify(Stack.of(policy).resolve(policy.document)).length;
+    if (size > MANAGED_POLICY_LIMIT) {
+      warnings.push(`The policy '${policy.node.path}' grants parameters, secrets or container recipes in ${regions.length} regions `
+        + `(${regions.join(', ')}), where pipelines use the profile, and may exceed IAM's limit of ${MANAGED_POLICY_LIMIT} characters `
+        + `a managed policy (up to ${size}): split the grants over several profiles, one for each region.`);
+    }
+  }
+  return warnings;
 }

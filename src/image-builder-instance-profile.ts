@@ -514,12 +514,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     this.node.addValidation({ validate: () => this.validateManagedPolicyCount() });
     this.node.addValidation({ validate: () => this.warnAboutOverlaps() });
     this.node.addValidation({ validate: () => this.warnAboutLogGrants() });
-    this.node.addValidation({
-      validate: () => {
-        regionalSizeWarnings(this, this.policies.all).forEach(w => Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:regionalPolicySize', w));
-        return [];
-      },
-    });
+    this.node.addValidation({ validate: () => this.warnAboutRegionalSize() });
   }
 
   /**
@@ -703,25 +698,28 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       case 'parameter':
         this.grant(need.step, ['ssm:GetParameter'], parameterArn(target.resourceName, target.publicParameter, scope));
         return;
-      case 'secret':
+      case 'secret': {
         this.grant(need.step, ['ssm:GetParameter'], parameterArn(target.resourceName, false, scope));
         this.grant(need.step, ['secretsmanager:GetSecretValue'], secretArnPattern(target.secretId, target.byArn, scope));
+        // a secret of the app read by its name: its key, which the document does not name
         const appSecret = target.byArn ? undefined : appSecretNamed(this, target.secretId);
         if (appSecret) {
           this.grantSecretKey(need.step, appSecret);
         }
         return;
+      }
     }
   }
 
   /**
    * kms:Decrypt on the secret's key, when it has one, only through Secrets Manager in the secret's region (the
-   * call that GetSecretValue makes for the caller), as aws-cdk-lib's secret.grantRead does.
+   * call that GetSecretValue makes for the caller; an imported secret's ARN tells its region), as aws-cdk-lib's
+   * secret.grantRead does.
    */
   private grantSecretKey(prop: string, secret: secretsmanager.ISecret): void {
     if (secret.encryptionKey) {
       this.grant(prop, ['kms:Decrypt'], secret.encryptionKey.keyArn,
-        { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(secret).region}.amazonaws.com` } });
+        { StringEquals: { 'kms:ViaService': `secretsmanager.${secret.env.region}.amazonaws.com` } });
     }
   }
 
@@ -812,6 +810,13 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
             + 'and the log folder to the profile as logLocation: { bucket, keyPrefix }, which grants s3:PutObject only');
         }
       }
+    }
+    return [];
+  }
+
+  private warnAboutRegionalSize(): string[] {
+    for (const warning of regionalSizeWarnings(this, this.policies.all)) {
+      Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:regionalPolicySize', warning);
     }
     return [];
   }

@@ -329,6 +329,21 @@ describe('a secret of the app with a customer managed key', () => {
   });
 });
 
+describe('an imported secret with its key', () => {
+  test('given a secret imported by its ARN of eu-west-1, when added, then its key decrypts only through Secrets Manager of eu-west-1', async () => {
+    // the key is one of the template, whose key policy lets IAM policies of the account grant its use
+    const { permissions, stack } = build(() => ({ readAllParameters: false }), (profile, scope) => profile.addSecret(
+      secretsmanager.Secret.fromSecretAttributes(scope, 'Ext', {
+        secretCompleteArn: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:prod/ext-AbCdEf`,
+        encryptionKey: new kms.Key(scope, 'ExtKey'),
+      })));
+    const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${stack.getLogicalId(stack.node.findChild('ExtKey').node.defaultChild as kms.CfnKey)}`;
+
+    expect(await permissions.decide('kms:Decrypt', keyArn, { ...CONTEXT, 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' })).toBe('Allowed');
+    expect(await permissions.decide('kms:Decrypt', keyArn, { ...CONTEXT, 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` })).toBe('ImplicitlyDenied');
+  });
+});
+
 describe('parameters of pipelines in several regions', () => {
   function profileUsedIn(regions: string[], parameters: number) {
     const app = new App();

@@ -760,8 +760,26 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   private componentBucket(bucketName: string): s3.IBucket {
     let bucket = this.componentBuckets.get(bucketName);
     if (!bucket) {
-      bucket = appBucketNamed(this, bucketName) ?? s3.Bucket.fromBucketName(this, `ComponentBucket${bucketName}`, bucketName);
+      bucket = this.appBucket(bucketName) ?? s3.Bucket.fromBucketName(this, `ComponentBucket${bucketName}`, bucketName);
       this.componentBuckets.set(bucketName, bucket);
+    }
+    return bucket;
+  }
+
+  /**
+   * The app's bucket of that name, in the profile's stack. One of another stack is not referred to (the reference
+   * could make the stacks depend on each other): when it has a KMS key, a warning says how to grant it.
+   */
+  private appBucket(bucketName: string): s3.IBucket | undefined {
+    const bucket = appBucketNamed(this, bucketName);
+    if (bucket && Stack.of(bucket) !== Stack.of(this)) {
+      const granted = [...this.readLocations, ...this.writeLocations].some(location => location.bucket === bucket);
+      if (bucket.encryptionKey && !granted) {
+        Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:appBucketOfAnotherStack',
+          `A component names the bucket '${bucketName}', which is '${bucket.node.path}' of another stack: its KMS key was not granted. `
+          + 'Add the folder with addArtifactLocation({ bucket, keyPrefix }), which grants the key, or grant kms:Decrypt on the key yourself');
+      }
+      return undefined;
     }
     return bucket;
   }

@@ -260,6 +260,19 @@ describe('a bucket of the app behind a literal name', () => {
     expect(await permissions.decide('kms:Decrypt', keyArn, VIA_S3)).toEqual('Allowed');
   });
 
+  test('given an SSE-KMS bucket of that name in another stack, when a component downloads by name, then its key is not granted and a warning says how', () => {
+    const app = new App();
+    new s3.Bucket(new Stack(app, 'Storage'), 'A', { bucketName: 'team-artifacts', encryption: s3.BucketEncryption.KMS });
+    const stack = new Stack(app, 'Stack');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+
+    profile.addComponentData(downloadDocument('install', 's3://team-artifacts/app/install.sh', '/tmp/install.sh'));
+
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toContain('kms:');
+    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp(
+      "A component names the bucket 'team-artifacts', which is 'Storage/A' of another stack: its KMS key was not granted. Add the folder with addArtifactLocation"));
+  });
+
   test('given a bucket of that name in a stack of another region, when a component downloads by name, then its key is not granted', () => {
     const app = new App();
     const other = new Stack(app, 'Other', { env: { account: ACCOUNT, region: 'eu-west-1' } });

@@ -703,8 +703,13 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
         this.grant(need.step, ['secretsmanager:GetSecretValue'], secretArnPattern(target.secretId, target.byArn, scope));
         // a secret of the app read by its name: its key, which the document does not name
         const appSecret = target.byArn ? undefined : appSecretNamed(this, target.secretId);
-        if (appSecret) {
+        if (appSecret && Stack.of(appSecret) === Stack.of(this)) {
           this.grantSecretKey(need.step, appSecret);
+        } else if (appSecret?.encryptionKey) {
+          // a reference to another stack could make the stacks depend on each other
+          Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:appSecretOfAnotherStack',
+            `${need.step}: the secret '${target.secretId}' is '${appSecret.node.path}' of another stack: its KMS key was not granted; `
+            + 'add the secret with addSecret(secret), which grants the key');
         }
         return;
       }

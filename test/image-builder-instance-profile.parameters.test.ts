@@ -329,6 +329,22 @@ describe('a secret of the app with a customer managed key', () => {
   });
 });
 
+describe('a secret of another stack read by name', () => {
+  test('given a secret with a key in another stack, when a component reads it by name, then its key is not granted and a warning says how', () => {
+    const app = new App();
+    const secrets = new Stack(app, 'Secrets');
+    new secretsmanager.Secret(secrets, 'S', { secretName: 'prod/db', encryptionKey: new kms.Key(secrets, 'Key') });
+    const stack = new Stack(app, 'Stack');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { readAllParameters: false });
+
+    profile.addComponentData(bashDocument('configure', 'echo {{ aws:ssm:/aws/reference/secretsmanager/prod/db }}'));
+
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toContain('kms:');
+    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp(
+      "the secret 'prod/db' is 'Secrets/S' of another stack: its KMS key was not granted; add the secret with addSecret\\(secret\\)"));
+  });
+});
+
 describe('an imported secret with its key', () => {
   test('given a secret imported by its ARN of eu-west-1, when added, then its key decrypts only through Secrets Manager of eu-west-1', async () => {
     // the key is one of the template, whose key policy lets IAM policies of the account grant its use

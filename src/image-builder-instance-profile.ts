@@ -414,6 +414,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   private readonly readLocations = new Array<Location>();
   private readonly writeLocations = new Array<Location>();
   private containerRecipesGranted = false;
+  private buildRegionStatements = 0;
   private withoutRole?: iam.IInstanceProfile;
 
   /**
@@ -747,8 +748,10 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     this.assertMutableRole(prop, `${actions.join(', ')} on '${resource.split(BUILD_REGION).join('<region>')}'`, 'grant it outside this app');
     if (resource.includes(BUILD_REGION)) {
       // one statement for such resources, whose list the regions where the profile builds expand at synthesis
+      // a Sid keeps aws-iam:minimizePolicies from merging other resources into its list token
       return this.policies.addEntry(`${actions.join(',')} ${JSON.stringify(conditions ?? {})} in build regions`, resource,
-        entries => new iam.PolicyStatement({ actions, resources: inBuildRegions(this, entries), conditions }), undefined, true);
+        entries => new iam.PolicyStatement({ sid: `InBuildRegions${++this.buildRegionStatements}`, actions, resources: inBuildRegions(this, entries), conditions }),
+        undefined, true);
     }
     return this.policies.allow(actions, resource, conditions);
   }

@@ -386,3 +386,20 @@ describe('parameters of pipelines in several regions', () => {
     Annotations.fromStack(stack).hasNoWarning('/Profiles/Profile', Match.stringLikeRegexp('may exceed IAM\'s limit'));
   });
 });
+
+describe('with aws-iam:minimizePolicies', () => {
+  test('given a profile of a known region, when parameters come from addParameter and from a component, then the statements synthesize and both are allowed', async () => {
+    const app = new App({ context: { '@aws-cdk/aws-iam:minimizePolicies': true } });
+    const stack = new Stack(app, 'Stack', { env: { account: ACCOUNT, region: REGION } });
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { readAllParameters: false });
+    profile.addParameter(ssm.StringParameter.fromStringParameterName(stack, 'Version', '/team/version'));
+    profile.addComponentData(bashDocument('configure', 'echo {{ aws:ssm:/team/app/version }}'));
+
+    const template = Template.fromStack(stack).toJSON() as any;
+    const permissions = EffectivePermissions.ofRole(template, stack.getLogicalId(profile.role.node.defaultChild as iam.CfnRole));
+
+    expect(await permissions.decide('ssm:GetParameter', PARAMETER('team/version'), CONTEXT)).toBe('Allowed');
+    expect(await permissions.decide('ssm:GetParameter', PARAMETER('team/app/version'), CONTEXT)).toBe('Allowed');
+    expect(await permissions.decide('ssm:GetParameter', PARAMETER('team/other'), CONTEXT)).toBe('ImplicitlyDenied');
+  });
+});

@@ -16,7 +16,8 @@ export const BUILD_REGION = '\u0000build-region\u0000';
  * another region reads the parameters of that region). A list token, for the `Resource` of a statement.
  */
 export function inBuildRegions(profile: IConstruct, entries: readonly string[]): string[] {
-  return Lazy.list({ produce: () => buildRegions(profile).flatMap(region => entries.map(entry => entry.split(BUILD_REGION).join(region))) });
+  // uncached: the infrastructure configurations of the app may come after a first resolution
+  return Lazy.uncachedList({ produce: () => buildRegions(profile).flatMap(region => entries.map(entry => entry.split(BUILD_REGION).join(region))) });
 }
 
 /**

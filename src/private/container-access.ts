@@ -71,7 +71,8 @@ export function checkContainerAccess(recipe: imagebuilder.CfnContainerRecipe, ch
   const pull = all([token, evaluateAll(check, PULL, arn)]);
   if (pull.decision === 'allowed' && account !== scope.account) {
     // the repository's own policy, in its account, must allow the pull too: the check cannot see it
-    check.warn(`${what}, of another account (${account}): the role may pull it, but the repository policy of that account must allow it too, which is not checked`);
+    const whose = typeof scope.account === 'string' ? `of another account (${account})` : `of the account ${account}, which may not be the pipeline's`;
+    check.warn(`${what}, ${whose}: the role may pull it, but the repository policy of that account must allow it too, which is not checked`);
     return;
   }
   check.report(pull, what, 'pull it', 'grant the pull with repository.grantPull(profile), or set containerBuilds: true');

@@ -5,8 +5,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { ImageBuilderInstanceProfile } from './image-builder-instance-profile';
 import { checkAwsManagedComponent } from './private/aws-managed-component-check';
+import { buildScope } from './private/build-scope';
 import { ComponentNeeds, forMessages, KeyPart, readComponentDocument, S3Need } from './private/component-document';
 import { cfnComponentOf, ComponentSource, componentSource, pathOf } from './private/component-source';
+import { checkContainerAccess } from './private/container-access';
 import { ResourcePolicyInput } from './private/iam/decision';
 import { parameterKeyRequest, s3KeyRequest, secretKeyRequest } from './private/iam/kms-paths';
 import { Verdict } from './private/iam/policies';
@@ -113,6 +115,9 @@ export class ComponentAccessChecks implements IAspect {
     if (!(recipe instanceof imagebuilder.CfnImageRecipe || recipe instanceof imagebuilder.CfnContainerRecipe)) {
       warn('its recipe is not an image or container recipe of this app, so what its components need is not checked');
       return;
+    }
+    if (recipe instanceof imagebuilder.CfnContainerRecipe) {
+      check.container(recipe);
     }
     // a token (a Lazy, say) may resolve to a list, but its entries are then no longer tokens that lead to constructs
     const entries: unknown = recipe.components;
@@ -227,6 +232,17 @@ class ProfileCheck {
     }
   }
 
+  /** The container build: pushing to the recipe's target repository, pulling its parent image. */
+  public container(recipe: imagebuilder.CfnContainerRecipe): void {
+    checkContainerAccess(recipe, {
+      evaluate: request => this.evaluate(request),
+      context: this.context(),
+      scope: buildScope(this.image, this.principal),
+      report: (verdict, what, access, fix) => this.report(verdict, what, access, fix),
+      warn: message => this.warn(message),
+    });
+  }
+
   /** @param sameStack whether the component is of the role's stack, where its tokens resolve as the role's policies read them */
   private s3Need(component: string, need: S3Need, sameStack: boolean): void {
     const deployed = (token: string) => (sameStack ? this.permissions.text(token) : undefined) ?? [{ hole: `deploy-time value ${forMessages(token)}` }];
@@ -241,6 +257,10 @@ class ProfileCheck {
       verdict = this.s3(['s3:PutObject'], bucket, need.folder ? folderObjects(key) : key, { owner });
     } else if (!need.folder) {
       verdict = this.s3(['s3:GetObject'], bucket, key, { owner });
+      if (listsPrefix(need)) {
+        // a download of the keys that begin with a prefix lists that prefix, then gets each object
+        verdict = all([verdict, this.s3(['s3:ListBucket'], bucket, undefined, { owner, prefix: keyText(need.key.slice(0, -1), deployed) })]);
+      }
     } else {
       // a folder download lists the folder, then gets every object under it
       const objects = this.s3(['s3:GetObject'], bucket, folderObjects(key), { owner });
@@ -265,7 +285,8 @@ class ProfileCheck {
   private parameterNeed(step: string, name: string, reference: string): void {
     const what = `${step} reads the parameter ${reference}`;
     const target = parameterTarget(name);
-    const scope: ArnScope<Text> = { partition: PARTITION, region: this.principal.region, account: this.principal.account };
+    // the parameters and secrets of the region and account where the pipeline builds, not the role's
+    const scope: ArnScope<Text> = buildScope(this.image, this.principal);
     let verdict: Verdict;
     switch (target.kind) {
       case 'invalid':
@@ -435,6 +456,12 @@ function all(verdicts: Verdict[]): Verdict {
 function keyText(key: readonly KeyPart[], followed: (token: string) => Text): Text {
   return concat(key.map((part, i) => typeof part === 'string' ? part
     : part.followed ? followed(part.variable) : [{ hole: `build-time value ${i}: ${forMessages(part.variable)}` }]));
+}
+
+/** Whether a download reads the keys that begin with a prefix (`s3://bucket/<prefix>*`), which AWSTOE lists first. */
+function listsPrefix(need: S3Need): boolean {
+  const last = need.key[need.key.length - 1];
+  return need.access === 'read' && !need.folder && typeof last === 'object' && last.variable === '*';
 }
 
 /** Any object under a folder: any key of the bucket for the empty prefix. */

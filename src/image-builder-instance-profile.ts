@@ -7,6 +7,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
+import { appBucketNamed } from './private/app-buckets';
+import { appSecretNamed } from './private/app-secrets';
+import { BUILD_REGION, inBuildRegions, regionalSizeWarnings } from './private/build-regions';
 import { forMessages, keyPattern, ParameterNeed, readComponentDocument, S3Need } from './private/component-document';
 import { cfnComponentOf, componentSource, pathOf } from './private/component-source';
 import { DocumentTokens, readTokenizedDocument } from './private/component-tokens';
@@ -413,6 +416,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   private readonly readLocations = new Array<Location>();
   private readonly writeLocations = new Array<Location>();
   private containerRecipesGranted = false;
+  private buildRegionStatements = 0;
   private withoutRole?: iam.IInstanceProfile;
   private awsManagedComponents?: AwsManagedComponentGrants;
 
@@ -514,6 +518,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     this.node.addValidation({ validate: () => this.validateManagedPolicyCount() });
     this.node.addValidation({ validate: () => this.warnAboutOverlaps() });
     this.node.addValidation({ validate: () => this.warnAboutLogGrants() });
+    this.node.addValidation({ validate: () => this.warnAboutRegionalSize() });
   }
 
   /**
@@ -540,7 +545,9 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * destination ends in `/`, the local source has a `*`, or `recurse` is true); an `expectedBucketOwner`
    * limits the grant to buckets of that account. A key with a `{{ parameter }}` is granted as the narrowest
    * IAM pattern that covers its values (`*` for each), with a warning. Each parameter gets `ssm:GetParameter`
-   * on its ARN; each secret (`/aws/reference/secretsmanager/...`) also `secretsmanager:GetSecretValue`. What
+   * on its ARN; each secret (`/aws/reference/secretsmanager/...`) also `secretsmanager:GetSecretValue`, and, for a
+   * secret of the app named so, `kms:Decrypt` on its key as `addSecret` grants it. A bucket named by a literal that is
+   * a bucket of the app also gets its KMS key, as an artifact location does. What
    * cannot be read fully is never guessed: a document only in S3 or known only at deployment, a bucket or a
    * parameter name that is a `{{ parameter }}` or a token, or a malformed document is a warning and grants
    * nothing for it. Tokens in the document's text are followed where they name a bucket of the app (its
@@ -663,7 +670,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * (`{{ aws:ssm:/aws/reference/secretsmanager/<name> }}` in a component).
    *
    * Grants `ssm:GetParameter` on the reference's parameter, `secretsmanager:GetSecretValue` on the secret,
-   * and `kms:Decrypt` on its key when it has one.
+   * and `kms:Decrypt` on its key when it has one, only through Secrets Manager (the `kms:ViaService` condition).
    *
    * @param secret the Secrets Manager secret that builds read
    * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/integration-ps-secretsmanager.html
@@ -672,9 +679,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     this.grant('addSecret', ['ssm:GetParameter'], parameterArn(secretReferenceName(secret.secretName), false, this.arnScope()));
     // a secret known by name or partial ARN: Secrets Manager ends its ARN with '-' and six random characters
     this.grant('addSecret', ['secretsmanager:GetSecretValue'], secret.secretFullArn ?? `${secret.secretArn}-??????`);
-    if (secret.encryptionKey) {
-      this.grant('addSecret', ['kms:Decrypt'], secret.encryptionKey.keyArn);
-    }
+    this.grantSecretKey('addSecret', secret);
   }
 
   /**
@@ -695,9 +700,10 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       const tokenPolicy = this.grant('addContainerRepository', ['ecr:GetAuthorizationToken'], '*');
       this.nag.acknowledgeWildcardResource(tokenPolicy, '*', 'ecr:GetAuthorizationToken has no resource-level permission: ECR accepts only "*" for it, '
         + 'and the token lets the build push and pull only where the other statements allow.');
-      const recipes = Stack.of(this).formatArn({ service: 'imagebuilder', resource: 'container-recipe', resourceName: '*' });
+      const recipes = Stack.of(this).formatArn({ service: 'imagebuilder', resource: 'container-recipe', resourceName: '*', region: this.arnScope().region });
       const recipesPolicy = this.grant('addContainerRepository', ['imagebuilder:GetContainerRecipe'], recipes);
-      this.nag.acknowledgeWildcardResource(recipesPolicy, recipes, 'The build instance reads the container recipe that it builds, which the instance profile '
+      // acknowledged in the profile's own region; the recipes of other build regions stay visible to cdk-nag
+      this.nag.acknowledgeWildcardResource(recipesPolicy, recipes.split(BUILD_REGION).join(Stack.of(this).region), 'The build instance reads the container recipe that it builds, which the instance profile '
         + 'does not know; this is every container recipe of the account, which EC2InstanceProfileForImageBuilderECRContainerBuilds grants on "*".');
     }
   }
@@ -739,6 +745,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
         keyPattern: keyPattern(need.key),
         folder: need.folder,
         bucketOwner: need.expectedBucketOwner,
+        listPrefix: listedPrefix(need),
       }, wildcardReason(need));
     }
     for (const need of needs.parameters) {
@@ -773,16 +780,44 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       case 'parameter':
         this.grant(need.step, ['ssm:GetParameter'], parameterArn(target.resourceName, target.publicParameter, scope));
         return;
-      case 'secret':
+      case 'secret': {
         this.grant(need.step, ['ssm:GetParameter'], parameterArn(target.resourceName, false, scope));
         this.grant(need.step, ['secretsmanager:GetSecretValue'], secretArnPattern(target.secretId, target.byArn, scope));
+        // a secret of the app read by its name: its key, which the document does not name
+        const appSecret = target.byArn ? undefined : appSecretNamed(this, target.secretId);
+        if (appSecret && Stack.of(appSecret) === Stack.of(this)) {
+          this.grantSecretKey(need.step, appSecret);
+        } else if (appSecret?.encryptionKey) {
+          // a reference to another stack could make the stacks depend on each other
+          Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:appSecretOfAnotherStack',
+            `${need.step}: the secret '${target.secretId}' is '${appSecret.node.path}' of another stack: its KMS key was not granted; `
+            + 'add the secret with addSecret(secret), which grants the key');
+        }
         return;
+      }
     }
   }
 
+  /**
+   * kms:Decrypt on the secret's key, when it has one, only through Secrets Manager in the secret's region (the
+   * call that GetSecretValue makes for the caller; an imported secret's ARN tells its region), as aws-cdk-lib's
+   * secret.grantRead does.
+   */
+  private grantSecretKey(prop: string, secret: secretsmanager.ISecret): void {
+    if (secret.encryptionKey) {
+      this.grant(prop, ['kms:Decrypt'], secret.encryptionKey.keyArn,
+        { StringEquals: { 'kms:ViaService': `secretsmanager.${secret.env.region}.amazonaws.com` } });
+    }
+  }
+
+  /**
+   * The partition, region and account of what the instances read where they build. A stack of a known region may
+   * be used by pipelines in other regions (cross-region references): its region is then BUILD_REGION, which
+   * `grant` expands to each region where the profile builds.
+   */
   private arnScope(): ArnScope {
     const stack = Stack.of(this);
-    return { partition: stack.partition, region: stack.region, account: stack.account };
+    return { partition: stack.partition, region: Token.isUnresolved(stack.region) ? stack.region : BUILD_REGION, account: stack.account };
   }
 
   /**
@@ -790,9 +825,16 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    *
    * @returns the policy that holds the grant
    */
-  private grant(prop: string, actions: string[], resource: string): iam.ManagedPolicy {
-    this.assertMutableRole(prop, `${actions.join(', ')} on '${resource}'`, 'grant it outside this app');
-    return this.policies.allow(actions, resource);
+  private grant(prop: string, actions: string[], resource: string, conditions?: Record<string, any>): iam.ManagedPolicy {
+    this.assertMutableRole(prop, `${actions.join(', ')} on '${resource.split(BUILD_REGION).join('<region>')}'`, 'grant it outside this app');
+    if (resource.includes(BUILD_REGION)) {
+      // one statement for such resources, whose list the regions where the profile builds expand at synthesis
+      // a Sid keeps aws-iam:minimizePolicies from merging other resources into its list token
+      return this.policies.addEntry(`${actions.join(',')} ${JSON.stringify(conditions ?? {})} in build regions`, resource,
+        entries => new iam.PolicyStatement({ sid: `InBuildRegions${++this.buildRegionStatements}`, actions, resources: inBuildRegions(this, entries), conditions }),
+        undefined, true);
+    }
+    return this.policies.allow(actions, resource, conditions);
   }
 
   /** Throws when the role cannot take the construct's policies, naming what could not be granted and what to do. */
@@ -803,11 +845,30 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     }
   }
 
+  /** The bucket a document names: the app's own bucket of that name when there is one (its key is granted too), else an import. */
   private componentBucket(bucketName: string): s3.IBucket {
     let bucket = this.componentBuckets.get(bucketName);
     if (!bucket) {
-      bucket = s3.Bucket.fromBucketName(this, `ComponentBucket${bucketName}`, bucketName);
+      bucket = this.appBucket(bucketName) ?? s3.Bucket.fromBucketName(this, `ComponentBucket${bucketName}`, bucketName);
       this.componentBuckets.set(bucketName, bucket);
+    }
+    return bucket;
+  }
+
+  /**
+   * The app's bucket of that name, in the profile's stack. One of another stack is not referred to (the reference
+   * could make the stacks depend on each other): when it has a KMS key, a warning says how to grant it.
+   */
+  private appBucket(bucketName: string): s3.IBucket | undefined {
+    const bucket = appBucketNamed(this, bucketName);
+    if (bucket && Stack.of(bucket) !== Stack.of(this)) {
+      const granted = [...this.readLocations, ...this.writeLocations].some(location => location.bucket === bucket);
+      if (bucket.encryptionKey && !granted) {
+        Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:appBucketOfAnotherStack',
+          `A component names the bucket '${bucketName}', which is '${bucket.node.path}' of another stack: its KMS key was not granted. `
+          + 'Add the folder with addArtifactLocation({ bucket, keyPrefix }), which grants the key, or grant kms:Decrypt on the key yourself');
+      }
+      return undefined;
     }
     return bucket;
   }
@@ -817,7 +878,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    *   should go on showing
    */
   private grantS3(prop: string, grant: S3Grant, nagReason?: string): void {
-    const dedupe = `${grant.access}:${grant.folder ? 'folder' : 'object'}:${grant.bucket.node.path}:${grant.keyPattern}:${grant.bucketOwner}`;
+    const dedupe = `${grant.access}:${grant.folder ? 'folder' : 'object'}:${grant.bucket.node.path}:${grant.keyPattern}:${grant.bucketOwner}:${grant.listPrefix}`;
     if (this.grantedKeys.has(dedupe)) {
       return;
     }
@@ -856,6 +917,13 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
             + 'and the log folder to the profile as logLocation: { bucket, keyPrefix }, which grants s3:PutObject only');
         }
       }
+    }
+    return [];
+  }
+
+  private warnAboutRegionalSize(): string[] {
+    for (const warning of regionalSizeWarnings(this, this.policies.all)) {
+      Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:regionalPolicySize', warning);
     }
     return [];
   }
@@ -917,6 +985,18 @@ function wildcardReason(need: S3Need): string | undefined {
   }
   return `${need.step} ${need.access === 'read' ? 'downloads' : 'uploads to'} '${need.uri}': its '*' is a character of the key, `
     + 'escaped for IAM as ${*}, not a wildcard.';
+}
+
+/**
+ * The IAM pattern of the prefix that a download of the keys beginning with a prefix (`s3://bucket/<prefix>*`) lists
+ * before it gets each object, or undefined for any other need.
+ */
+function listedPrefix(need: S3Need): string | undefined {
+  const last = need.key[need.key.length - 1];
+  if (need.access !== 'read' || need.folder || last === undefined || typeof last === 'string' || last.variable !== '*') {
+    return undefined;
+  }
+  return keyPattern(need.key.slice(0, -1));
 }
 
 /** iam:PassRole on the role, only to the services that launch Image Builder instances with it. */

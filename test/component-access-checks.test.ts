@@ -1,5 +1,6 @@
 import { App, ArnFormat, Aspects, Aws, CfnParameter, Lazy, NestedStack, Stack, StackProps } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,6 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { ComponentAccessChecks, ImageBuilderInstanceProfile, ImageBuilderInstanceProfileProps } from '../src';
 import { bashDocument, downloadDocument, replaceOnce, uploadDocument } from './helpers/component-documents';
+import { EffectivePermissions } from './helpers/effective-permissions';
 import * as componentDocument from '../src/private/component-document';
 import * as policyEvaluation from '../src/private/iam/policies';
 
@@ -1062,5 +1064,252 @@ describe('resource policies and the KMS calls services make for the instance', (
     profile.addToPrincipalPolicy(decryptVia('s3', key));
 
     expectUncovered(stack, "the key policy of the key 'Stack/K' neither allows the role kms:Decrypt .* nor lets IAM policies of the account allow it");
+  });
+});
+describe('a download of the keys that begin with a prefix (s3://bucket/<prefix>*)', () => {
+  const PREFIX_DOWNLOAD = downloadDocument('install-app', 's3://team-artifacts/releases/app-*', '/tmp/releases/');
+
+  test('given a profile that gets those objects but cannot list the prefix, when checked, then the listing is an error', () => {
+    const { stack, profile } = pipeline({ data: PREFIX_DOWNLOAD });
+    profile.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::team-artifacts/releases/app-*'] }));
+
+    expectUncovered(stack, "downloads 's3://team-artifacts/releases/app-\\*', but the instance profile 'Stack/Profile' cannot read it");
+  });
+
+  test('given the component is added to the profile, when checked, then the objects and the listing are covered', () => {
+    const { stack, profile, component } = pipeline({ data: PREFIX_DOWNLOAD });
+    profile.addComponent(component);
+
+    expectCovered(stack);
+  });
+});
+
+describe('container builds', () => {
+  const ENV = { account: '111122223333', region: 'us-east-1' };
+
+  interface ContainerOptions {
+    readonly profile?: (stack: Stack, repository: ecr.IRepository) => ImageBuilderInstanceProfileProps;
+    readonly parentImage?: string;
+    readonly targetRepositoryName?: (repository: ecr.IRepository) => string;
+    readonly repositoryName?: string;
+    readonly envAgnostic?: boolean;
+  }
+
+  function containerPipeline(options: ContainerOptions = {}) {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: options.envAgnostic ? undefined : ENV });
+    const repository = new ecr.Repository(stack, 'Images', { repositoryName: 'repositoryName' in options ? options.repositoryName : 'team/images' });
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', options.profile?.(stack, repository));
+    const component = new imagebuilder.CfnComponent(stack, 'Component', {
+      name: 'configure', platform: 'Linux', version: '1.0.0', data: bashDocument('configure', 'echo configured'),
+    });
+    profile.addComponent(component);
+    const recipe = new imagebuilder.CfnContainerRecipe(stack, 'Recipe', {
+      name: 'recipe',
+      version: '1.0.0',
+      containerType: 'DOCKER',
+      parentImage: options.parentImage ?? 'amazonlinux:latest',
+      components: [{ componentArn: component.attrArn }],
+      targetRepository: { service: 'ECR', repositoryName: (options.targetRepositoryName ?? (r => r.repositoryName))(repository) },
+      dockerfileTemplateData: 'FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:environments }}}\n{{{ imagebuilder:components }}}',
+    });
+    const infrastructure = new imagebuilder.CfnInfrastructureConfiguration(stack, 'Infrastructure', {
+      name: 'infrastructure', instanceProfileName: profile.instanceProfileName,
+    });
+    new imagebuilder.CfnImagePipeline(stack, 'Pipeline', {
+      name: 'pipeline', containerRecipeArn: recipe.attrArn, infrastructureConfigurationArn: infrastructure.attrArn,
+    });
+    Aspects.of(app).add(new ComponentAccessChecks());
+    return { stack, profile, repository };
+  }
+
+  test('given a profile with no container repository and no containerBuilds, when checked, then pushing to the target repository is an error naming the recipe, the repository and the fix', () => {
+    const { stack } = containerPipeline();
+
+    Annotations.fromStack(stack).hasError('/Stack/Pipeline', Match.stringLikeRegexp(
+      "image pipeline 'Stack/Pipeline': its container recipe 'Stack/Recipe' pushes the image to the ECR repository 'team/images' of us-east-1, but the "
+      + "instance profile 'Stack/Profile' cannot push there: give the repository to the profile \\(containerRepositories, or "
+      + 'addContainerRepository\\(repository\\)\\), or set containerBuilds: true'));
+  });
+
+  test('given the target repository in containerRepositories, when checked, then pushing is covered', () => {
+    const { stack } = containerPipeline({ profile: (_, repository) => ({ containerRepositories: [repository] }) });
+
+    expectCovered(stack);
+  });
+
+  test('given a target repository of the app with a generated name in containerRepositories, when checked, then pushing is covered', () => {
+    const { stack } = containerPipeline({ repositoryName: undefined, profile: (_, repository) => ({ containerRepositories: [repository] }) });
+
+    expectCovered(stack);
+  });
+
+  test('given a stack of unknown region and account, when the target repository is in containerRepositories, then pushing is covered', () => {
+    const { stack } = containerPipeline({
+      envAgnostic: true, repositoryName: undefined, profile: (_, repository) => ({ containerRepositories: [repository] }),
+    });
+
+    expectCovered(stack);
+  });
+
+  test('given another repository in containerRepositories, when checked, then pushing to the target is an error', () => {
+    const { stack } = containerPipeline({
+      profile: s => ({ containerRepositories: [ecr.Repository.fromRepositoryName(s, 'Other', 'team/other')] }),
+    });
+
+    Annotations.fromStack(stack).hasError('/Stack/Pipeline', Match.stringLikeRegexp("pushes the image to the ECR repository 'team/images' of us-east-1, but"));
+  });
+
+  test('given containerBuilds, when checked, then pushing is covered by EC2InstanceProfileForImageBuilderECRContainerBuilds', () => {
+    const { stack } = containerPipeline({ profile: () => ({ containerBuilds: true }) });
+
+    expectCovered(stack);
+  });
+
+  test('given a target repository named by a literal, when it is in containerRepositories by name, then pushing is covered', () => {
+    const { stack } = containerPipeline({
+      targetRepositoryName: () => 'team/base',
+      profile: s => ({ containerRepositories: [ecr.Repository.fromRepositoryName(s, 'Base', 'team/base')] }),
+    });
+
+    expectCovered(stack);
+  });
+
+  test('given a target repository known only at deployment, when checked, then it is a warning, never an error', () => {
+    const { stack } = containerPipeline({ targetRepositoryName: () => Lazy.string({ produce: () => 'team/images' }) });
+
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp(
+      "its container recipe 'Stack/Recipe' has a target repository that is not an ECR repository named in this app, so pushing the image is not checked"));
+  });
+
+  test('given a parent image in an ECR repository of the account that the profile cannot pull, when checked, then it is an error naming the repository', () => {
+    const { stack } = containerPipeline({
+      parentImage: '111122223333.dkr.ecr.us-east-1.amazonaws.com/team/base:1.0',
+      profile: (_, repository) => ({ containerRepositories: [repository] }),
+    });
+
+    Annotations.fromStack(stack).hasError('/Stack/Pipeline', Match.stringLikeRegexp(
+      "its container recipe 'Stack/Recipe' pulls the parent image '111122223333.dkr.ecr.us-east-1.amazonaws.com/team/base:1.0' from the ECR "
+      + "repository 'team/base', but the instance profile 'Stack/Profile' cannot pull it: grant the pull with repository.grantPull\\(profile\\)"));
+  });
+
+  test('given a parent image in an ECR repository that the profile pulls, when checked, then it is covered', () => {
+    const { stack } = containerPipeline({
+      parentImage: '111122223333.dkr.ecr.us-east-1.amazonaws.com/team/base:1.0',
+      profile: s => ({ containerRepositories: [ecr.Repository.fromRepositoryName(s, 'Base', 'team/base')], containerBuilds: undefined }),
+      targetRepositoryName: () => 'team/base',
+    });
+
+    expectCovered(stack);
+  });
+
+  test('given a parent image of another account that the role may pull, when checked, then the repository policy it needs is a warning', () => {
+    const { stack } = containerPipeline({
+      parentImage: '999988887777.dkr.ecr.us-east-1.amazonaws.com/shared/base:1.0',
+      profile: () => ({ containerBuilds: true }),
+    });
+
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp('of another account \\(999988887777\\): the role may pull it, but the repository policy'));
+  });
+});
+
+describe('a pipeline in another region than the profile (cross-region references)', () => {
+  const ACCOUNT = '111122223333';
+  const DATA = bashDocument('configure', 'echo {{ aws:ssm:/team/app/version }} {{ aws:ssm:/aws/reference/secretsmanager/prod/db }}');
+
+  function crossRegion(grant: (profile: ImageBuilderInstanceProfile, component: imagebuilder.CfnComponent) => void) {
+    const app = new App();
+    const profiles = new Stack(app, 'Profiles', { env: { account: ACCOUNT, region: 'us-east-1' }, crossRegionReferences: true });
+    const profile = new ImageBuilderInstanceProfile(profiles, 'Profile', { readAllParameters: false });
+    const pipelines = new Stack(app, 'Pipelines', { env: { account: ACCOUNT, region: 'eu-west-1' }, crossRegionReferences: true });
+    const component = new imagebuilder.CfnComponent(pipelines, 'Component', { name: 'configure', platform: 'Linux', version: '1.0.0', data: DATA });
+    const recipe = new imagebuilder.CfnImageRecipe(pipelines, 'Recipe', {
+      name: 'recipe', version: '1.0.0', parentImage: 'ami-0123456789abcdef0', components: [{ componentArn: component.attrArn }],
+    });
+    const infrastructure = new imagebuilder.CfnInfrastructureConfiguration(pipelines, 'Infrastructure', {
+      name: 'infrastructure', instanceProfileName: profile.instanceProfileName,
+    });
+    new imagebuilder.CfnImagePipeline(pipelines, 'Pipeline', {
+      name: 'pipeline', imageRecipeArn: recipe.attrArn, infrastructureConfigurationArn: infrastructure.attrArn,
+    });
+    grant(profile, component);
+    Aspects.of(app).add(new ComponentAccessChecks());
+    const template = Template.fromStack(profiles).toJSON() as any;
+    const permissions = EffectivePermissions.ofRole(template, profiles.getLogicalId(profile.role.node.defaultChild as iam.CfnRole));
+    return { pipelines, permissions };
+  }
+
+  test('given the component added to a profile of us-east-1, when a pipeline of eu-west-1 uses it, then the instances read the parameter and the secret of eu-west-1', async () => {
+    const { permissions } = crossRegion((profile, component) => profile.addComponent(component));
+    const context = { 'aws:PrincipalAccount': ACCOUNT };
+
+    expect(await permissions.decide('ssm:GetParameter', `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/team/app/version`, context)).toBe('Allowed');
+    expect(await permissions.decide('ssm:GetParameter', `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/aws/reference/secretsmanager/prod/db`, context)).toBe('Allowed');
+    expect(await permissions.decide('secretsmanager:GetSecretValue', `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:prod/db-AbCdEf`, context)).toBe('Allowed');
+    // the profile's own region, and no region where it does not build
+    expect(await permissions.decide('ssm:GetParameter', `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/team/app/version`, context)).toBe('Allowed');
+    expect(await permissions.decide('ssm:GetParameter', `arn:aws:ssm:ap-south-1:${ACCOUNT}:parameter/team/app/version`, context)).toBe('ImplicitlyDenied');
+  });
+
+  test('given the component added, when checked, then the pipeline of eu-west-1 is covered', () => {
+    const { pipelines } = crossRegion((profile, component) => profile.addComponent(component));
+
+    Annotations.fromStack(pipelines).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(pipelines).hasNoWarning('/Pipelines/Pipeline', Match.anyValue());
+  });
+
+  test('given grants in us-east-1 only, when a pipeline of eu-west-1 reads the parameter, then the check evaluates eu-west-1 and it is an error', () => {
+    const { pipelines } = crossRegion(profile => profile.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ssm:GetParameter', 'secretsmanager:GetSecretValue'],
+      resources: [`arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/*`, `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:*`],
+    })));
+
+    Annotations.fromStack(pipelines).hasError('/Pipelines/Pipeline', Match.stringLikeRegexp(
+      "image pipeline 'Pipelines/Pipeline': component 'configure', step 'build/Configure' \\(ExecuteBash\\) reads the parameter \\{\\{ aws:ssm:/team/app/version \\}\\}, but"));
+  });
+});
+
+describe('a container pipeline in another region than the profile', () => {
+  const ACCOUNT = '111122223333';
+
+  function crossRegionContainer(repositoryArn: string) {
+    const app = new App();
+    const profiles = new Stack(app, 'Profiles', { env: { account: ACCOUNT, region: 'us-east-1' }, crossRegionReferences: true });
+    const profile = new ImageBuilderInstanceProfile(profiles, 'Profile', {
+      containerRepositories: [ecr.Repository.fromRepositoryArn(profiles, 'Images', repositoryArn)],
+    });
+    const pipelines = new Stack(app, 'Pipelines', { env: { account: ACCOUNT, region: 'eu-west-1' }, crossRegionReferences: true });
+    const recipe = new imagebuilder.CfnContainerRecipe(pipelines, 'Recipe', {
+      name: 'recipe',
+      version: '1.0.0',
+      containerType: 'DOCKER',
+      parentImage: 'amazonlinux:latest',
+      components: [],
+      targetRepository: { service: 'ECR', repositoryName: 'team/images' },
+      dockerfileTemplateData: 'FROM {{{ imagebuilder:parentImage }}}',
+    });
+    const infrastructure = new imagebuilder.CfnInfrastructureConfiguration(pipelines, 'Infrastructure', {
+      name: 'infrastructure', instanceProfileName: profile.instanceProfileName,
+    });
+    new imagebuilder.CfnImagePipeline(pipelines, 'Pipeline', {
+      name: 'pipeline', containerRecipeArn: recipe.attrArn, infrastructureConfigurationArn: infrastructure.attrArn,
+    });
+    Aspects.of(app).add(new ComponentAccessChecks());
+    return pipelines;
+  }
+
+  test('given the repository of the pipeline\'s region, when checked, then pushing and reading the recipe of eu-west-1 are covered', () => {
+    const pipelines = crossRegionContainer(`arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/team/images`);
+
+    Annotations.fromStack(pipelines).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(pipelines).hasNoWarning('/Pipelines/Pipeline', Match.anyValue());
+  });
+
+  test('given a repository of that name in the profile\'s region only, when checked, then pushing in eu-west-1 is an error', () => {
+    const pipelines = crossRegionContainer(`arn:aws:ecr:us-east-1:${ACCOUNT}:repository/team/images`);
+
+    Annotations.fromStack(pipelines).hasError('/Pipelines/Pipeline', Match.stringLikeRegexp("pushes the image to the ECR repository 'team/images' of eu-west-1, but"));
   });
 });

@@ -9,7 +9,7 @@ import * as fc from 'fast-check';
 import { ImageBuilderInstanceProfile } from '../src';
 import { downloadDocument, uploadDocument } from './helpers/component-documents';
 import { ACCOUNT, EffectivePermissions, REGION } from './helpers/effective-permissions';
-import { checkProperty } from './private/property-helpers';
+import { checkAsyncProperty, checkProperty } from './private/property-helpers';
 
 // document shapes as AWS documents them for the S3Download and S3Upload action modules:
 // https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-action-modules.html
@@ -393,3 +393,107 @@ function sortDeep(value: any): any {
   }
   return value;
 }
+describe('a bucket of the app behind a literal name', () => {
+  // what S3 sends to KMS for the caller of an SSE-KMS GetObject or PutObject
+  const VIA_S3 = { 'kms:ViaService': `s3.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT };
+
+  function withAppBucket(data: string, bucketFirst = true) {
+    const stack = new Stack(new App(), 'Stack');
+    const addBucket = () => new s3.Bucket(stack, 'A', { bucketName: 'team-artifacts', encryption: s3.BucketEncryption.KMS });
+    const before = bucketFirst ? addBucket() : undefined;
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+    const component = new imagebuilder.CfnComponent(stack, 'Component', { name: 'my-component', platform: 'Linux', version: '1.0.0', data });
+    const bucket = before ?? addBucket();
+    profile.addComponent(component);
+    const template = Template.fromStack(stack).toJSON() as any;
+    const permissions = EffectivePermissions.ofRole(template, stack.getLogicalId(profile.role.node.defaultChild as iam.CfnRole));
+    const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${stack.getLogicalId(bucket.encryptionKey!.node.defaultChild as kms.CfnKey)}`;
+    return { permissions, keyArn };
+  }
+
+  test('given an SSE-KMS bucket of the app, when a component downloads from it by name, then its key decrypts the object', async () => {
+    const { permissions, keyArn } = withAppBucket(downloadDocument('install', 's3://team-artifacts/app/install.sh', '/tmp/install.sh'));
+
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::team-artifacts/app/install.sh')).toEqual('Allowed');
+    expect(await permissions.decide('kms:Decrypt', keyArn, VIA_S3)).toEqual('Allowed');
+    expect(await permissions.decide('kms:GenerateDataKey', keyArn, VIA_S3)).toEqual('ImplicitlyDenied');
+  });
+
+  test('given an SSE-KMS bucket of the app, when a component uploads into it by name, then its key encrypts the object', async () => {
+    const { permissions, keyArn } = withAppBucket(uploadDocument('publish', '/tmp/report.txt', 's3://team-artifacts/reports/report.txt'));
+
+    expect(await permissions.decide('s3:PutObject', 'arn:aws:s3:::team-artifacts/reports/report.txt')).toEqual('Allowed');
+    expect(await permissions.decide('kms:GenerateDataKey', keyArn, VIA_S3)).toEqual('Allowed');
+    expect(await permissions.decide('kms:Decrypt', keyArn, VIA_S3)).toEqual('Allowed');
+  });
+
+  test('given the bucket is defined after the component, when the component is added, then the bucket is found all the same', async () => {
+    const { permissions, keyArn } = withAppBucket(downloadDocument('install', 's3://team-artifacts/app/install.sh', '/tmp/install.sh'), false);
+
+    expect(await permissions.decide('kms:Decrypt', keyArn, VIA_S3)).toEqual('Allowed');
+  });
+
+  test('given an SSE-KMS bucket of that name in another stack, when a component downloads by name, then its key is not granted and a warning says how', () => {
+    const app = new App();
+    new s3.Bucket(new Stack(app, 'Storage'), 'A', { bucketName: 'team-artifacts', encryption: s3.BucketEncryption.KMS });
+    const stack = new Stack(app, 'Stack');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+
+    profile.addComponentData(downloadDocument('install', 's3://team-artifacts/app/install.sh', '/tmp/install.sh'));
+
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toContain('kms:');
+    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp(
+      "A component names the bucket 'team-artifacts', which is 'Storage/A' of another stack: its KMS key was not granted. Add the folder with addArtifactLocation"));
+  });
+
+  test('given a bucket of that name in a stack of another region, when a component downloads by name, then its key is not granted', () => {
+    const app = new App();
+    const other = new Stack(app, 'Other', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    new s3.Bucket(other, 'A', { bucketName: 'team-artifacts', encryption: s3.BucketEncryption.KMS });
+    const stack = new Stack(app, 'Stack', { env: { account: ACCOUNT, region: REGION } });
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+
+    profile.addComponentData(downloadDocument('install', 's3://team-artifacts/app/install.sh', '/tmp/install.sh'));
+
+    const json = JSON.stringify(Template.fromStack(stack).toJSON());
+    expect(json).toContain(':s3:::team-artifacts/app/install.sh');
+    expect(json).not.toContain('kms:');
+  });
+});
+
+describe('a download of the keys that begin with a prefix', () => {
+  const { permissions } = withComponent(downloadDocument('releases', 's3://team-artifacts/releases/app-*', '/tmp/releases/'),
+    (profile, component) => profile.addComponent(component));
+
+  test('given s3://bucket/releases/app-*, when added, then the objects under that prefix can be read, and no other', async () => {
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::team-artifacts/releases/app-1.2.3.zip')).toEqual('Allowed');
+    expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::team-artifacts/releases/other.zip')).toEqual('ImplicitlyDenied');
+  });
+
+  test('given s3://bucket/releases/app-*, when added, then AWSTOE may list exactly that prefix, and nothing wider', async () => {
+    expect(await permissions.decide('s3:ListBucket', 'arn:aws:s3:::team-artifacts', { 's3:prefix': 'releases/app-' })).toEqual('Allowed');
+    expect(await permissions.decide('s3:ListBucket', 'arn:aws:s3:::team-artifacts', { 's3:prefix': 'releases/' })).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:ListBucket', 'arn:aws:s3:::team-artifacts', { 's3:prefix': 'releases/app-1' })).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:ListBucket', 'arn:aws:s3:::team-artifacts', { 's3:prefix': '' })).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('s3:ListBucket', 'arn:aws:s3:::team-artifacts')).toEqual('ImplicitlyDenied');
+  });
+});
+
+describe('key-prefix listings, for any literal prefix', () => {
+  const segment = fc.stringMatching(/^[a-z0-9*?$._-]{1,8}$/);
+  const prefixes = fc.array(segment, { minLength: 1, maxLength: 3 }).map(parts => parts.join('/'));
+
+  test('given s3://bucket/<prefix>*, when added, then listing exactly <prefix> is allowed, and one character more or less is not', async () => {
+    await checkAsyncProperty(fc.asyncProperty(prefixes, async prefix => {
+      const { permissions } = withComponent(downloadDocument('releases', `s3://team-artifacts/${prefix}*`, '/tmp/releases/'),
+        (profile, component) => profile.addComponent(component));
+      await permissions.validate();
+      const list = (value: string) => permissions.decideLiterally('s3:ListBucket', 'arn:aws:s3:::team-artifacts',
+        { 'aws:PrincipalAccount': ACCOUNT, 's3:prefix': value });
+
+      expect([prefix, list(prefix)]).toEqual([prefix, 'Allowed']);
+      expect([prefix, list(`${prefix}x`)]).toEqual([prefix, 'ImplicitlyDenied']);
+      expect([prefix, list(prefix.slice(0, -1))]).toEqual([prefix, 'ImplicitlyDenied']);
+    }), 25);
+  });
+});

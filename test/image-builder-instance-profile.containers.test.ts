@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import { ImageBuilderInstanceProfile } from '../src';
 import { ACCOUNT, EffectivePermissions, REGION } from './helpers/effective-permissions';
 
@@ -119,5 +120,25 @@ describe('grantPassRole', () => {
 
     expect(() => passRole(stack => ImageBuilderInstanceProfile.fromInstanceProfileName(stack, 'Team', 'TeamRole')))
       .toThrow(/^grantPassRole: 'Stack\/Team' was imported without its role.*fromInstanceProfileAttributes/);
+  });
+});
+
+describe('container builds of a pipeline in another region', () => {
+  test('given a profile of us-east-1 used by a pipeline of eu-west-1, when it pushes, then the instances read the container recipes of eu-west-1', async () => {
+    const app = new App();
+    const profiles = new Stack(app, 'Profiles', { env: { account: ACCOUNT, region: 'us-east-1' }, crossRegionReferences: true });
+    const profile = new ImageBuilderInstanceProfile(profiles, 'Profile', {
+      containerRepositories: [ecr.Repository.fromRepositoryArn(profiles, 'Images', `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/team/images`)],
+    });
+    const pipelines = new Stack(app, 'Pipelines', { env: { account: ACCOUNT, region: 'eu-west-1' }, crossRegionReferences: true });
+    new imagebuilder.CfnInfrastructureConfiguration(pipelines, 'Infrastructure', { name: 'infrastructure', instanceProfileName: profile.instanceProfileName });
+
+    const template = Template.fromStack(profiles).toJSON() as any;
+    const permissions = EffectivePermissions.ofRole(template, profiles.getLogicalId(profile.role.node.defaultChild as iam.CfnRole));
+
+    const recipe = (region: string) => `arn:aws:imagebuilder:${region}:${ACCOUNT}:container-recipe/app/1.0.0`;
+    expect(await permissions.decide('imagebuilder:GetContainerRecipe', recipe('eu-west-1'), CONTEXT)).toBe('Allowed');
+    expect(await permissions.decide('imagebuilder:GetContainerRecipe', recipe('us-east-1'), CONTEXT)).toBe('Allowed');
+    expect(await permissions.decide('imagebuilder:GetContainerRecipe', recipe('ap-south-1'), CONTEXT)).toBe('ImplicitlyDenied');
   });
 });

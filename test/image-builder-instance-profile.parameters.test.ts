@@ -179,7 +179,9 @@ describe('addSecret', () => {
     expect(await permissions.decide('secretsmanager:GetSecretValue', SECRET('team/api-AbCdEf'), CONTEXT)).toBe('Allowed');
     const keyId = secretStack.getLogicalId(secretStack.node.findChild('SecretKey').node.defaultChild as kms.CfnKey);
     expect(await permissions.decide('ssm:GetParameter', PARAMETER('aws/reference/secretsmanager/team/api'), CONTEXT)).toBe('Allowed');
-    expect(await permissions.decide('kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`, CONTEXT)).toBe('Allowed');
+    // what Secrets Manager sends to KMS for the caller of GetSecretValue
+    const viaSecretsManager = { ...CONTEXT, 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` };
+    expect(await permissions.decide('kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`, viaSecretsManager)).toBe('Allowed');
   });
 });
 
@@ -290,5 +292,114 @@ describe('ComponentAccessChecks with readAllParameters: false', () => {
 
     Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
     Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp('resolve\\(ParameterName\\)'));
+  });
+});
+
+describe('a secret of the app with a customer managed key', () => {
+  const VIA_SECRETS_MANAGER = { 'aws:PrincipalAccount': ACCOUNT, 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT };
+  const VIA_OTHER = { ...VIA_SECRETS_MANAGER, 'kms:ViaService': `ssm.${REGION}.amazonaws.com` };
+
+  function withSecret(use: (profile: ImageBuilderInstanceProfile, secret: secretsmanager.ISecret, stack: Stack) => void) {
+    const built = build(() => ({ readAllParameters: false }), (profile, stack) => {
+      const key = new kms.Key(stack, 'SecretKey');
+      use(profile, new secretsmanager.Secret(stack, 'S', { secretName: 'prod/db', encryptionKey: key }), stack);
+    });
+    const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${built.stack.getLogicalId(built.stack.node.findChild('SecretKey').node.defaultChild as kms.CfnKey)}`;
+    return { ...built, keyArn };
+  }
+
+  test('given addSecret, when the instance reads the secret, then its key decrypts only through Secrets Manager', async () => {
+    const { permissions, keyArn } = withSecret((profile, secret) => profile.addSecret(secret));
+
+    expect(await permissions.decide('kms:Decrypt', keyArn, VIA_SECRETS_MANAGER)).toBe('Allowed');
+    expect(await permissions.decide('kms:Decrypt', keyArn, VIA_OTHER)).toBe('ImplicitlyDenied');
+    expect(await permissions.decide('kms:Decrypt', keyArn, CONTEXT)).toBe('ImplicitlyDenied');
+  });
+
+  test('given a component that reads the secret by name, when added, then its key decrypts only through Secrets Manager', async () => {
+    const { permissions, keyArn } = withSecret((profile, _secret, stack) => {
+      const data = bashDocument('configure', 'echo {{ aws:ssm:/aws/reference/secretsmanager/prod/db }}');
+      profile.addComponent(new imagebuilder.CfnComponent(stack, 'Component', { name: 'configure', platform: 'Linux', version: '1.0.0', data }));
+    });
+
+    expect(await permissions.decide('ssm:GetParameter', PARAMETER('aws/reference/secretsmanager/prod/db'), CONTEXT)).toBe('Allowed');
+    expect(await permissions.decide('secretsmanager:GetSecretValue', SECRET('prod/db-AbCdEf'), CONTEXT)).toBe('Allowed');
+    expect(await permissions.decide('kms:Decrypt', keyArn, VIA_SECRETS_MANAGER)).toBe('Allowed');
+    expect(await permissions.decide('kms:Decrypt', keyArn, VIA_OTHER)).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('a secret of another stack read by name', () => {
+  test('given a secret with a key in another stack, when a component reads it by name, then its key is not granted and a warning says how', () => {
+    const app = new App();
+    const secrets = new Stack(app, 'Secrets');
+    new secretsmanager.Secret(secrets, 'S', { secretName: 'prod/db', encryptionKey: new kms.Key(secrets, 'Key') });
+    const stack = new Stack(app, 'Stack');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { readAllParameters: false });
+
+    profile.addComponentData(bashDocument('configure', 'echo {{ aws:ssm:/aws/reference/secretsmanager/prod/db }}'));
+
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toContain('kms:');
+    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp(
+      "the secret 'prod/db' is 'Secrets/S' of another stack: its KMS key was not granted; add the secret with addSecret\\(secret\\)"));
+  });
+});
+
+describe('an imported secret with its key', () => {
+  test('given a secret imported by its ARN of eu-west-1, when added, then its key decrypts only through Secrets Manager of eu-west-1', async () => {
+    // the key is one of the template, whose key policy lets IAM policies of the account grant its use
+    const { permissions, stack } = build(() => ({ readAllParameters: false }), (profile, scope) => profile.addSecret(
+      secretsmanager.Secret.fromSecretAttributes(scope, 'Ext', {
+        secretCompleteArn: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:prod/ext-AbCdEf`,
+        encryptionKey: new kms.Key(scope, 'ExtKey'),
+      })));
+    const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${stack.getLogicalId(stack.node.findChild('ExtKey').node.defaultChild as kms.CfnKey)}`;
+
+    expect(await permissions.decide('kms:Decrypt', keyArn, { ...CONTEXT, 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' })).toBe('Allowed');
+    expect(await permissions.decide('kms:Decrypt', keyArn, { ...CONTEXT, 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` })).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('parameters of pipelines in several regions', () => {
+  function profileUsedIn(regions: string[], parameters: number) {
+    const app = new App();
+    const stack = new Stack(app, 'Profiles', { env: { account: ACCOUNT, region: REGION }, crossRegionReferences: true });
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { readAllParameters: false });
+    const names = Array.from({ length: parameters }, (_, i) => `echo {{ aws:ssm:/team/application-with-a-long-name/parameter-number-${i} }}`);
+    profile.addComponentData(bashDocument('configure', names.join(' && ')));
+    regions.forEach((region, i) => new imagebuilder.CfnInfrastructureConfiguration(
+      new Stack(app, `Pipelines${i}`, { env: { account: ACCOUNT, region }, crossRegionReferences: true }), 'Infrastructure',
+      { name: 'infrastructure', instanceProfileName: profile.instanceProfileName }));
+    return stack;
+  }
+
+  test('given many parameters and pipelines in three more regions, when synthesized, then the policy that may exceed IAM\'s limit is a warning', () => {
+    const stack = profileUsedIn(['eu-west-1', 'eu-central-1', 'ap-south-1'], 60);
+
+    Annotations.fromStack(stack).hasWarning('/Profiles/Profile', Match.stringLikeRegexp(
+      "The policy 'Profiles/Profile/Policy' grants parameters, secrets or container recipes in 4 regions \\(us-east-1, eu-west-1, eu-central-1, ap-south-1\\)"));
+  });
+
+  test('given the same parameters and pipelines in the profile\'s region only, when synthesized, then no such warning', () => {
+    const stack = profileUsedIn([REGION], 60);
+
+    Annotations.fromStack(stack).hasNoWarning('/Profiles/Profile', Match.stringLikeRegexp('may exceed IAM\'s limit'));
+  });
+});
+
+describe('with aws-iam:minimizePolicies', () => {
+  test('given a profile of a known region, when parameters come from addParameter and from a component, then the statements synthesize and both are allowed', async () => {
+    const app = new App({ context: { '@aws-cdk/aws-iam:minimizePolicies': true } });
+    const stack = new Stack(app, 'Stack', { env: { account: ACCOUNT, region: REGION } });
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { readAllParameters: false });
+    profile.addParameter(ssm.StringParameter.fromStringParameterName(stack, 'Version', '/team/version'));
+    profile.addComponentData(bashDocument('configure', 'echo {{ aws:ssm:/team/app/version }}'));
+
+    const template = Template.fromStack(stack).toJSON() as any;
+    const permissions = EffectivePermissions.ofRole(template, stack.getLogicalId(profile.role.node.defaultChild as iam.CfnRole));
+
+    expect(await permissions.decide('ssm:GetParameter', PARAMETER('team/version'), CONTEXT)).toBe('Allowed');
+    expect(await permissions.decide('ssm:GetParameter', PARAMETER('team/app/version'), CONTEXT)).toBe('Allowed');
+    expect(await permissions.decide('ssm:GetParameter', PARAMETER('team/other'), CONTEXT)).toBe('ImplicitlyDenied');
   });
 });

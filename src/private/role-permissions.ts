@@ -1,4 +1,5 @@
 import { CfnElement, CfnParameter, Reference, Stack, Stage, Token, Tokenization } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -20,6 +21,7 @@ export const PARTITION = 'aws';
 const BUCKET_NAMES = 'bucket names';
 // the synthesized stages that the instances of one synthesis read, each built once for them all
 const TEMPLATES = new WeakMap<object, Map<IConstruct, AppTemplates>>();
+const REPOSITORY_NAMES = 'repository names';
 
 /**
  * The account, region and ARN of a role as synthesis knows them: literal, or holes for deploy-time values.
@@ -210,6 +212,9 @@ export class RolePermissions {
       if (element instanceof CfnParameter) {
         return [{ hole: `parameter ${element.node.path}` }];
       }
+      if (element instanceof ecr.CfnRepository) {
+        return repositoryName(element);
+      }
       return undefined;
     }
     const getAtt = intrinsic['Fn::GetAtt'];
@@ -217,6 +222,9 @@ export class RolePermissions {
       const element = elements.get(getAtt[0]);
       if (element instanceof s3.CfnBucket) {
         return concat([`arn:${PARTITION}:s3:::`, this.bucketName(element)]);
+      }
+      if (element instanceof ecr.CfnRepository) {
+        return concat([`arn:${PARTITION}:ecr:`, this.pseudo('AWS::Region', stack), ':', this.pseudo('AWS::AccountId', stack), ':repository/', repositoryName(element)]);
       }
       if (element instanceof kms.CfnKey) {
         return concat([`arn:${PARTITION}:kms:`, this.pseudo('AWS::Region', stack), ':', this.pseudo('AWS::AccountId', stack), [':key/', { hole: `key ${element.node.path}` }]]);
@@ -265,6 +273,14 @@ function templatesOf(role: iam.IRole, synthesis: object): AppTemplates {
     stages.set(stage, templates);
   }
   return templates;
+}
+
+/** The name of an ECR repository of the app: literal when synthesis knows it, else a hole of its own. */
+export function repositoryName(repository: ecr.CfnRepository): Text {
+  if (repository.repositoryName !== undefined && !Token.isUnresolved(repository.repositoryName)) {
+    return repository.repositoryName;
+  }
+  return [{ hole: `repository ${repository.node.path}`, distinctGroup: REPOSITORY_NAMES }];
 }
 
 /** The elements of a stack (not of its nested stacks) by logical id. */

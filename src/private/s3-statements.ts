@@ -19,6 +19,11 @@ export interface S3Grant {
   readonly folder: boolean;
   /** the account that must own the bucket (an `s3:ResourceAccount` condition), when known */
   readonly bucketOwner?: string;
+  /**
+   * For a read of the keys that begin with a prefix (an S3Download source `<prefix>*`), which AWSTOE lists with
+   * that prefix before it gets each object: the IAM pattern of the prefix, which the listing is limited to.
+   */
+  readonly listPrefix?: string;
 }
 
 /** What one grant added. */
@@ -36,7 +41,8 @@ export interface S3Granted {
  *
  * - read, folder: `s3:GetObject` on `<prefix>/*`, `s3:ListBucket` limited to `<prefix>/*` (the whole
  *   bucket without a prefix), `kms:Decrypt` on the bucket's key when known;
- * - read, object: `s3:GetObject` on the object, `kms:Decrypt`;
+ * - read, object: `s3:GetObject` on the object, `kms:Decrypt`; for the keys that begin with a prefix, also
+ *   `s3:ListBucket` limited to listing exactly that prefix;
  * - write: `s3:PutObject` on `<prefix>/*` or the object, `kms:GenerateDataKey` and `kms:Decrypt` (SSE-KMS
  *   needs Decrypt to complete a multipart upload:
  *   https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions).
@@ -57,6 +63,9 @@ export class S3Statements {
     if (access === 'read' && folder) {
       this.addListing(bucket, grant.keyPattern, condition);
     }
+    if (access === 'read' && !folder && grant.listPrefix !== undefined) {
+      this.addPrefixListing(bucket, grant.listPrefix, condition);
+    }
     if (bucket.encryptionKey) {
       this.addKey(access, bucket.encryptionKey);
     }
@@ -76,7 +85,12 @@ export class S3Statements {
       return;
     }
     // a folder download lists the folder first; the condition keeps every other key out of sight
-    this.policies.addEntry(`s3:ListBucket ${bucket.node.path} ${JSON.stringify(condition)}`, folderPattern(keyPattern, '*'),
+    this.addPrefixListing(bucket, folderPattern(keyPattern, '*'), condition);
+  }
+
+  /** `s3:ListBucket` limited to listings whose `s3:prefix` matches `prefixPattern`, in one statement a bucket. */
+  private addPrefixListing(bucket: s3.IBucket, prefixPattern: string, condition?: Record<string, any>): void {
+    this.policies.addEntry(`s3:ListBucket ${bucket.node.path} ${JSON.stringify(condition)}`, prefixPattern,
       entries => new iam.PolicyStatement({
         actions: ['s3:ListBucket'],
         resources: [bucket.bucketArn],

@@ -104,8 +104,9 @@ export class ComponentAccessChecks implements IAspect {
     }
     const profile = profileOf(constructOf(infrastructure.instanceProfileName));
     if (!profile) {
-      warn(`its instance profile ('${flattenCfnReference(Stack.of(infrastructure).resolve(infrastructure.instanceProfileName))}') is not an `
-        + 'ImageBuilderInstanceProfile of this app, so what its components need is not checked');
+      warn(`its instance profile ('${flattenCfnReference(Stack.of(infrastructure).resolve(infrastructure.instanceProfileName))}') is not `
+        + 'created by an ImageBuilderInstanceProfile of this app (an imported or existing profile, such as one from '
+        + 'fromInstanceProfileAttributes), whose policies synthesis cannot see, so what its components need is not checked');
       return;
     }
     const check = new ProfileCheck(image, label, profile, this.permissionsOf(profile), component => this.read(component));
@@ -268,8 +269,8 @@ class ProfileCheck {
       verdict = all([objects, listing]);
     }
     const fix = need.access === 'read'
-      ? `call addComponent(component) on the profile for ${component}, or add an artifact location (addArtifactLocation) that holds it`
-      : `call addComponent(component) on the profile for ${component}, or make its folder the logLocation`;
+      ? `call the profile's addComponent / add_component for ${component}, or add an artifact location (addArtifactLocation / add_artifact_location) that holds it`
+      : `call the profile's addComponent / add_component for ${component}, or make its folder the logLocation (log_location)`;
     this.report(verdict, what, `${need.access} it`, fix);
   }
 
@@ -324,7 +325,7 @@ class ProfileCheck {
         break;
       }
     }
-    this.report(verdict, what, 'read it', 'call addParameter or addSecret on the profile, or addComponent(component) for its component');
+    this.report(verdict, what, 'read it', 'call the profile\'s addParameter / add_parameter or addSecret / add_secret, or its addComponent / add_component for its component');
   }
 
   private s3(actions: string[], bucket: Text, key: Text | undefined, options: { owner?: Text; prefix?: Text }): Verdict {

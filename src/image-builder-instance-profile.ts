@@ -573,7 +573,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     const source = componentSource(cfn);
     if (source.data === undefined) {
       Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:componentNotRead',
-        `addComponent: ${source.label}${source.label.includes(`'${pathOf(cfn)}'`) ? '' : ` ('${pathOf(cfn)}')`} ${source.problem}, so what its steps need cannot be read and nothing was `
+        `addComponent: ${source.label} ${source.problem}, so what its steps need cannot be read and nothing was `
         + 'granted for it: add its S3 folders with addArtifactLocation, its parameters with addParameter');
       return;
     }

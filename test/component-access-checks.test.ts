@@ -56,7 +56,7 @@ function pipeline(options: PipelineOptions = {}): Pipeline {
 }
 
 const UNCOVERED = "image pipeline 'Stack/Pipeline': component 'install-app', step 'build/Fetch' \\(S3Download\\) downloads "
-  + "'s3://team-artifacts/app/install.sh', but the instance profile 'Stack/Profile' cannot read it: call addComponent\\(component\\)";
+  + "'s3://team-artifacts/app/install.sh', but the instance profile 'Stack/Profile' cannot read it: call the profile's addComponent / add_component for component 'install-app'";
 const UNDECIDED = "downloads 's3://team-artifacts/app/install.sh'; whether the instance profile 'Stack/Profile' can read it cannot be decided at synthesis";
 
 function expectCovered(stack: Stack): void {
@@ -342,7 +342,7 @@ describe('what the check passes on from the component document', () => {
     const { stack, profile } = pipeline({ data: upload });
     profile.addArtifactLocation({ bucket: s3.Bucket.fromBucketName(stack, 'Logs', 'team-logs') });
 
-    expectUncovered(stack, "uploads to 's3://team-logs/builds/', but .* cannot write it: .* or make its folder the logLocation");
+    expectUncovered(stack, "uploads to 's3://team-logs/builds/', but .* cannot write it: .* or make its folder the logLocation \\(log_location\\)");
   });
 
   test('a parameter that components read is covered by AmazonSSMManagedInstanceCore by default', () => {
@@ -367,7 +367,7 @@ describe('what the check passes on from the component document', () => {
     // then
     expectCovered(granted.stack);
     expectUncovered(notGranted.stack, `reads the parameter \\{\\{ aws:ssm:/aws/reference/secretsmanager/${secret} \\}\\}, `
-      + "but the instance profile 'Stack/Profile' cannot read it: call addParameter or addSecret");
+      + "but the instance profile 'Stack/Profile' cannot read it: call the profile's addParameter / add_parameter or addSecret / add_secret");
   });
 });
 
@@ -432,7 +432,25 @@ describe('links the check cannot follow are warnings, never errors', () => {
     infrastructure.instanceProfileName = ImageBuilderInstanceProfile.fromInstanceProfileName(stack, 'Team', 'TeamRole').instanceProfileName;
 
     Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
-    Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp("its instance profile \\('TeamRole'\\) is not an ImageBuilderInstanceProfile"));
+    Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp("its instance profile \\('TeamRole'\\) is not created by an ImageBuilderInstanceProfile"));
+  });
+
+  test('a profile imported with its role is a warning that says why it is not checked, not that the import is wrong', () => {
+    // given the hosted event's existing TeamRole, imported as README recommends
+    const { stack, infrastructure } = pipeline();
+    const existing = ImageBuilderInstanceProfile.fromInstanceProfileAttributes(stack, 'Team', {
+      instanceProfileName: 'TeamRole',
+      role: iam.Role.fromRoleName(stack, 'TeamRoleRole', 'TeamRole'),
+    });
+
+    // when
+    infrastructure.instanceProfileName = existing.instanceProfileName;
+
+    // then
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp(
+      "its instance profile \\('TeamRole'\\) is not created by an ImageBuilderInstanceProfile of this app \\(an imported or existing "
+      + 'profile, such as one from fromInstanceProfileAttributes\\), whose policies synthesis cannot see'));
   });
 
   test('an imported recipe', () => {

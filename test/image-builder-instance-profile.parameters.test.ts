@@ -264,7 +264,7 @@ describe('ComponentAccessChecks with readAllParameters: false', () => {
 
     Annotations.fromStack(stack).hasError('/Stack/Pipeline', Match.stringLikeRegexp(
       "component 'configure', step 'build/Configure' \\(ExecuteBash\\) reads the parameter \\{\\{ aws:ssm:/team/app/version \\}\\}, "
-      + "but the instance profile 'Stack/Profile' cannot read it: call addParameter or addSecret"));
+      + "but the instance profile 'Stack/Profile' cannot read it: call the profile's addParameter / add_parameter or addSecret / add_secret"));
   });
 
   test('is covered once the component is added, and by AmazonSSMManagedInstanceCore with the default', () => {

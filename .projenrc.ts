@@ -113,6 +113,11 @@ const rosetta = project.addTask('rosetta:extract', {
   exec: 'jsii-rosetta extract --strict',
 });
 project.postCompileTask.spawn(rosetta);
+// the quick start imports the Image Builder L2, which needs aws-cdk-lib 2.270 or newer and so cannot be a devDependency
+// next to the floor: rosetta installs it from npm into the folder where it compiles the samples
+project.package.addField('jsiiRosetta', {
+  exampleDependencies: { '@aws-cdk/aws-imagebuilder-alpha': '2.270.0-alpha.0' },
+});
 
 const deployTest = project.addTask('test:deploy', {
   description: 'Deploy the synthesized stacks on a local CloudFormation emulator (moto) and read IAM back',

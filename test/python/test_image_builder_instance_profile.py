@@ -7,7 +7,7 @@ from aws_cdk import App, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder as imagebuilder
 from aws_cdk import aws_s3 as s3
-from aws_cdk.assertions import Match, Template
+from aws_cdk.assertions import Annotations, Match, Template
 
 from cdk_imagebuilder_instance_profile import BucketLocation, ImageBuilderInstanceProfile
 
@@ -29,14 +29,12 @@ def readme_python_example(containing=None):
 
 
 def workshop_stack():
-    app = App()
-    stack = Stack(app, "Workshop")
-    bucket = s3.Bucket(stack, "Bucket", bucket_name="workshop-bucket")
-    scope = {"self": stack, "bucket": bucket}
+    """README's quick start in Python, a whole program: the workshop profile, an alpha L2 pipeline, the check."""
+    scope = {}
 
-    exec(readme_python_example(), scope)  # noqa: S102 - our own README
+    exec(readme_python_example("ComponentAccessChecks()"), scope)  # noqa: S102 - our own README
 
-    return stack, bucket, scope["profile"]
+    return scope["stack"], scope["bucket"], scope["profile"]
 
 
 def test_the_workshop_stack_has_the_role_the_profile_and_the_grants():
@@ -53,6 +51,10 @@ def test_the_workshop_stack_has_the_role_the_profile_and_the_grants():
         ],
     })
     template.has_resource_properties("AWS::IAM::InstanceProfile", {"InstanceProfileName": "TeamRole"})
+    template.resource_count_is("AWS::ImageBuilder::ImagePipeline", 1)
+    # ComponentAccessChecks proves that the pipeline's instances reach what its component downloads and the logs
+    Annotations.from_stack(stack).has_no_error("*", Match.any_value())
+    Annotations.from_stack(stack).has_no_warning("*", Match.any_value())
     template.has_resource_properties("AWS::ImageBuilder::InfrastructureConfiguration", {
         "InstanceProfileName": {"Ref": stack.get_logical_id(profile.instance_profile.node.default_child)},
     })
@@ -187,7 +189,7 @@ def test_the_alpha_infrastructure_configuration_from_readme_gets_the_profile_wit
     )
     scope = {"self": stack, "logs": logs, "component": component}
 
-    exec(readme_python_example("instance_profile_without_role"), scope)  # noqa: S102 - our own README
+    exec(readme_python_example("s3_bucket=logs"), scope)  # noqa: S102 - our own README
 
     template = Template.from_stack(stack)
     profile = scope["profile"]

@@ -27,6 +27,7 @@ function alphaInstalled(): boolean {
 const describeWithAlpha = alphaInstalled() ? describe : describe.skip;
 
 interface QuickStartApp {
+  readonly dir: string;
   readonly diagnostics: string[];
   readonly app: App;
 }
@@ -65,7 +66,7 @@ function runQuickStart(code: string): QuickStartApp {
   // the harness takes the program's app to synthesize it, as the CDK CLI would
   fs.writeFileSync(appJs, `${js}\nmodule.exports = { app };\n`);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return { diagnostics, app: require(appJs).app };
+  return { dir, diagnostics, app: require(appJs).app };
 }
 
 describe("README's quick start", () => {
@@ -89,6 +90,11 @@ describeWithAlpha('README\'s quick start, run as a fresh app (skipped on the aws
     quickStart = runQuickStart(codeBlock(QUICK_START, 'ts'));
     stack = quickStart.app.node.children.find(Stack.isStack)!;
     template = Template.fromStack(stack);
+  });
+
+  afterAll(() => {
+    // removes the node_modules link, not what it points to
+    fs.rmSync(quickStart.dir, { recursive: true, force: true });
   });
 
   test('compiles with strict type checking', () => {

@@ -1146,8 +1146,8 @@ describe('container builds', () => {
 
     Annotations.fromStack(stack).hasError('/Stack/Pipeline', Match.stringLikeRegexp(
       "image pipeline 'Stack/Pipeline': its container recipe 'Stack/Recipe' pushes the image to the ECR repository 'team/images' of us-east-1, but the "
-      + "instance profile 'Stack/Profile' cannot push there: give the repository to the profile \\(containerRepositories, or "
-      + 'addContainerRepository\\(repository\\)\\), or set containerBuilds: true'));
+      + "instance profile 'Stack/Profile' cannot push there: give the repository to the profile \\(containerRepositories / container_repositories, "
+      + 'or its addContainerRepository / add_container_repository\\), or set containerBuilds / container_builds to true'));
   });
 
   test('given the target repository in containerRepositories, when checked, then pushing is covered', () => {
@@ -1209,7 +1209,7 @@ describe('container builds', () => {
 
     Annotations.fromStack(stack).hasError('/Stack/Pipeline', Match.stringLikeRegexp(
       "its container recipe 'Stack/Recipe' pulls the parent image '111122223333.dkr.ecr.us-east-1.amazonaws.com/team/base:1.0' from the ECR "
-      + "repository 'team/base', but the instance profile 'Stack/Profile' cannot pull it: grant the pull with repository.grantPull\\(profile\\)"));
+      + "repository 'team/base', but the instance profile 'Stack/Profile' cannot pull it: grant the pull with repository.grantPull\\(profile\\) / grant_pull\\(profile\\), or set containerBuilds / container_builds to true"));
   });
 
   test('given a parent image in an ECR repository that the profile pulls, when checked, then it is covered', () => {

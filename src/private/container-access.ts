@@ -42,7 +42,8 @@ export interface ContainerCheck {
 export function checkContainerAccess(recipe: imagebuilder.CfnContainerRecipe, check: ContainerCheck): void {
   const { scope } = check;
   const recipePath = pathOf(recipe);
-  const fix = 'give the repository to the profile (containerRepositories, or addContainerRepository(repository)), or set containerBuilds: true';
+  const fix = 'give the repository to the profile (containerRepositories / container_repositories, or its addContainerRepository / '
+    + 'add_container_repository), or set containerBuilds / container_builds to true';
   const token = evaluateAll(check, ['ecr:GetAuthorizationToken'], '*');
   const recipeArn = concat([`arn:${scope.partition}:imagebuilder:`, scope.region, ':', scope.account, ':container-recipe/', [anyValue('recipe name and version')]]);
   const readRecipe = evaluateAll(check, ['imagebuilder:GetContainerRecipe'], recipeArn);
@@ -77,7 +78,7 @@ export function checkContainerAccess(recipe: imagebuilder.CfnContainerRecipe, ch
     check.warn(`${what}, ${whose}: the role may pull it, but the repository policy of that account must allow it too, which is not checked`);
     return;
   }
-  check.report(pull, what, 'pull it', 'grant the pull with repository.grantPull(profile), or set containerBuilds: true');
+  check.report(pull, what, 'pull it', 'grant the pull with repository.grantPull(profile) / grant_pull(profile), or set containerBuilds / container_builds to true');
 }
 
 /** The name of the recipe's target ECR repository: literal, or that of a repository of the app. */

@@ -127,8 +127,10 @@ export class RolePermissions {
   private policies(): EvaluationInput {
     const found = findPolicies(this.role, this.templates, [...this.elementsOf.keys()]);
     const identity: PolicySource[] = found.documents.map(document => this.found(document));
-    for (const { document, roleValue } of found.uncertain) {
-      const why = `it names the role ${flattenCfnReference(roleValue)}, which the app does not tell apart from this one`;
+    for (const { document, roleValue, condition } of found.uncertain) {
+      const why = condition !== undefined
+        ? `CloudFormation creates it only when its Condition ${typeof condition === 'string' ? `'${condition}'` : JSON.stringify(condition)} holds, which is not known until deployment`
+        : `it names the role ${flattenCfnReference(roleValue)}, which the app does not tell apart from this one`;
       this.uncertain.push({ policy: this.found(document), why });
     }
     if (found.imported) {

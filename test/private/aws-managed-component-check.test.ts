@@ -93,3 +93,31 @@ describe('ComponentAccessChecks with AWS-managed components', () => {
       "AWS-managed component 'arn:<AWS::Partition>:imagebuilder:<AWS::Region>:aws:component/made-up-component-linux/x.x.x' is not one that this library knows"));
   });
 });
+
+describe('ComponentAccessChecks with AWS-managed components of a pipeline in another region than the profile', () => {
+  test('given the component granted in the profile\'s region only, when a pipeline of another region uses it, then the check evaluates the pipeline\'s region and it is an error', () => {
+    // given a profile of us-east-1 whose grants name us-east-1, and a pipeline of eu-west-1 (cross-region references)
+    const app = new App();
+    const env = (region: string) => ({ env: { account: '111122223333', region }, crossRegionReferences: true });
+    const profiles = new Stack(app, 'Profiles', env('us-east-1'));
+    const profile = new ImageBuilderInstanceProfile(profiles, 'Profile');
+    profile.addAwsManagedComponent('ebs-volume-usage-test-linux');
+    const pipelines = new Stack(app, 'Pipelines', env('eu-west-1'));
+    const recipe = new imagebuilder.CfnImageRecipe(pipelines, 'Recipe', {
+      name: 'recipe', version: '1.0.0', parentImage: 'ami-0123456789abcdef0', components: [{ componentArn: managed('ebs-volume-usage-test-linux') }],
+    });
+    const infrastructure = new imagebuilder.CfnInfrastructureConfiguration(pipelines, 'Infrastructure', {
+      name: 'infrastructure', instanceProfileName: profile.instanceProfileName,
+    });
+    new imagebuilder.CfnImagePipeline(pipelines, 'Pipeline', {
+      name: 'pipeline', imageRecipeArn: recipe.attrArn, infrastructureConfigurationArn: infrastructure.attrArn,
+    });
+
+    // when
+    Aspects.of(app).add(new ComponentAccessChecks());
+
+    // then the build instance of eu-west-1 creates its volume in eu-west-1, which the grants do not name
+    Annotations.fromStack(pipelines).hasError('/Pipelines/Pipeline', Match.stringLikeRegexp(
+      "'ebs-volume-usage-test-linux' needs ec2:CreateVolume on 'arn:aws:ec2:eu-west-1:111122223333:volume/<any volume>'"));
+  });
+});

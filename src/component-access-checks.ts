@@ -341,9 +341,9 @@ class ProfileCheck {
     const policy = appBucket
       ? { service: 's3' as const, label: appBucket.label, policy: appBucket.policy, owner: this.principal.account }
       : this.unseenBucket(bucket, options.owner);
-    const verdicts = actions.map(action => this.decide({
+    const verdicts = actions.map(action => this.decideMaybe({
       action, resource, context, absentKeys: options.prefix === undefined ? ['s3:prefix', 's3:delimiter', 's3:max-keys'] : [],
-    }, policy));
+    }, policy, appBucket?.policyCondition));
     // SSE-KMS: S3 decrypts (reads) or makes a data key (writes) with the bucket's key on the caller's behalf
     for (const action of actions.filter(a => a === 's3:GetObject' || a === 's3:PutObject')) {
       const kms = appBucket && key !== undefined ? this.keyVerdict(appBucket.key, `${appBucket.label} is encrypted with`,
@@ -385,6 +385,20 @@ class ProfileCheck {
           : { decision: verdict.decision, reasons: verdict.reasons.map(r => `${encrypted} ${key.label}, which needs ${request.action}: ${r}`) };
       }
     }
+  }
+
+  /** A request decided with a resource policy that CloudFormation creates only under `condition`: with and without it. */
+  private decideMaybe(request: EvaluationRequest, resource: ResourcePolicyInput | undefined, condition: string | undefined): Verdict {
+    const verdict = this.decide(request, resource);
+    if (condition === undefined || !resource?.policy) {
+      return verdict;
+    }
+    const without = this.decide(request, { ...resource, policy: undefined });
+    if (without.decision === verdict.decision) {
+      return verdict;
+    }
+    const why = `'${resource.policy.name}' is created only when its Condition '${condition}' holds, which is not known until deployment`;
+    return { decision: 'unknown', reasons: [...new Set([...verdict.reasons, ...without.reasons, why])] };
   }
 
   private decide(request: EvaluationRequest, resource: ResourcePolicyInput | undefined): Verdict {

@@ -1,4 +1,4 @@
-import { App, ArnFormat, Aspects, Aws, CfnParameter, Lazy, NestedStack, Stack, StackProps } from 'aws-cdk-lib';
+import { App, ArnFormat, Aspects, Aws, CfnCondition, CfnParameter, Fn, Lazy, NestedStack, Stack, StackProps } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -1064,6 +1064,31 @@ describe('resource policies and the KMS calls services make for the instance', (
     profile.addToPrincipalPolicy(decryptVia('s3', key));
 
     expectUncovered(stack, "the key policy of the key 'Stack/K' neither allows the role kms:Decrypt .* nor lets IAM policies of the account allow it");
+  });
+
+  test('a bucket policy that CloudFormation creates only under a Condition proves neither its Allow nor its Deny', () => {
+    // given two pipelines: one whose only grant is a conditioned bucket policy's Allow, one whose role allows but a conditioned bucket policy denies
+    const conditioned = (allowedByRole: boolean, effect: iam.Effect) => {
+      const { stack, profile } = pipeline();
+      const bucket = new s3.Bucket(stack, 'A', { bucketName: 'team-artifacts' });
+      if (allowedByRole) {
+        profile.addToPrincipalPolicy(readObject(['arn:aws:s3:::team-artifacts/app/*']));
+      }
+      bucket.addToResourcePolicy(new iam.PolicyStatement({
+        effect, principals: [effect === iam.Effect.ALLOW ? profile.role : new iam.AnyPrincipal()], actions: ['s3:GetObject'], resources: [bucket.arnForObjects('app/*')],
+      }));
+      const isProd = new CfnCondition(stack, 'IsProd', { expression: Fn.conditionEquals(new CfnParameter(stack, 'Stage').valueAsString, 'prod') });
+      (bucket.policy!.node.defaultChild as s3.CfnBucketPolicy).cfnOptions.condition = isProd;
+      return stack;
+    };
+
+    // when
+    const onlyAllow = conditioned(false, iam.Effect.ALLOW);
+    const onlyDeny = conditioned(true, iam.Effect.DENY);
+
+    // then neither is covered nor an error: each depends on whether the policy is created
+    expectUndecided(onlyAllow, "'Stack/A/Policy'.*created only when its Condition 'IsProd' holds");
+    expectUndecided(onlyDeny, "'Stack/A/Policy'.*created only when its Condition 'IsProd' holds");
   });
 });
 describe('a download of the keys that begin with a prefix (s3://bucket/<prefix>*)', () => {

@@ -28,6 +28,8 @@ export interface AppBucket {
   readonly key: KeyOf;
   /** Whether SSE-KMS uses an S3 Bucket Key (the encryption context is then the bucket's ARN). */
   readonly bucketKey: boolean;
+  /** The CloudFormation Condition under which its bucket policy is created: the policy may not exist. */
+  readonly policyCondition?: string;
 }
 
 /** A secret of the role's stack. */
@@ -96,6 +98,7 @@ export class AppResources {
       key: !encrypted ? (typeof algorithm === 'string' && algorithm !== 'AES256' ? imported(`the key of '${pathOf(bucket)}'`) : { kind: 'none' })
         : this.key(keyId, 'aws/s3'),
       bucketKey: (rule?.bucketKeyEnabled ?? rule?.BucketKeyEnabled) === true,
+      policyCondition: policy?.cfnOptions.condition ? this.stack.resolve(policy.cfnOptions.condition.logicalId) : undefined,
     };
   }
 

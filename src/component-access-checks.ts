@@ -14,7 +14,7 @@ import { parameterKeyRequest, s3KeyRequest, secretKeyRequest } from './private/i
 import { Verdict } from './private/iam/policies';
 import { sameText } from './private/iam/principals';
 import { EvaluationRequest } from './private/iam/request-context';
-import { AppResources, KeyOf } from './private/iam/resource-policies';
+import { AppBucket, AppResources, KeyOf } from './private/iam/resource-policies';
 import { concat, display, Text } from './private/iam/text';
 import { flattenCfnReference } from './private/nag';
 import { anyValue, constructOf, PARTITION, Principal, RolePermissions } from './private/role-permissions';
@@ -351,8 +351,38 @@ class ProfileCheck {
       if (kms) {
         verdicts.push(kms);
       }
+      if (kms?.decision === 'allowed' && action === 's3:PutObject') {
+        verdicts.push(this.multipartDecrypt(appBucket!, resource, bucketArn));
+      }
+    }
+    if (appBucket && options.owner !== undefined) {
+      verdicts.push(this.expectedOwner(appBucket.label, options.owner));
     }
     return all(verdicts);
+  }
+
+  /**
+   * A multipart upload (which the SDK makes for a large file) to an SSE-KMS bucket also decrypts with the key; whether
+   * a file is large is not known at synthesis, so its refusal is unknown, never an error.
+   *
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions
+   */
+  private multipartDecrypt(bucket: AppBucket, objectArn: Text, bucketArn: Text): Verdict {
+    const decrypt = this.keyVerdict(bucket.key, `${bucket.label} is encrypted with`,
+      arn => s3KeyRequest('read', arn, this.principal, objectArn, bucketArn, bucket.bucketKey));
+    return !decrypt || decrypt.decision === 'allowed' ? { decision: 'allowed', reasons: [] }
+      : { decision: 'unknown', reasons: decrypt.reasons.map(r => `a multipart upload, which a large file takes, also decrypts with the key: ${r}`) };
+  }
+
+  /** S3 refuses a request whose expectedBucketOwner is not the bucket's account: a bucket of the app is of the role's. */
+  private expectedOwner(label: string, owner: Text): Verdict {
+    const same = sameText(owner, this.principal.account);
+    if (same === true) {
+      return { decision: 'allowed', reasons: [] };
+    }
+    const why = `${label} belongs to the account ${display(this.principal.account)}, not to the expectedBucketOwner ${display(owner)}`;
+    return same === false ? { decision: 'denied', reasons: [why] }
+      : { decision: 'unknown', reasons: [`${label} belongs to the account ${display(this.principal.account)}, which may not be the expectedBucketOwner ${display(owner)}`] };
   }
 
   /**

@@ -172,7 +172,10 @@ export class RolePermissions {
   /** A policy document of `stack`, resolved there. */
   public document(name: string, document: unknown, stack: Stack = this.stack): PolicySource {
     const resolved: any = stack.resolve(document);
-    const statements: unknown = resolved?.Statement;
+    const value: unknown = resolved?.Statement;
+    // IAM takes one statement object as well as a list; an object of one key is an intrinsic
+    const statements: unknown = value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length !== 1
+      ? [value] : value;
     if (!Array.isArray(statements)) {
       return { name, statements: statements === undefined ? [] : undefined };
     }

@@ -45,6 +45,25 @@ describe('RolePermissions collects every policy attached to the role', () => {
     expect(permissions.evaluate(getObject('elsewhere', '')).decision).toBe('denied');
   });
 
+  test('a policy whose Statement is one object, as IAM allows, is evaluated: its Deny and its Allow are proven', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const role = newRole(stack);
+    new iam.CfnRolePolicy(stack, 'Allow', {
+      roleName: role.roleName, policyName: 'allow', policyDocument: { Statement: { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::*' } },
+    });
+    new iam.CfnRolePolicy(stack, 'Deny', {
+      roleName: role.roleName, policyName: 'deny', policyDocument: { Statement: { Effect: 'Deny', Action: 's3:GetObject', Resource: 'arn:aws:s3:::guarded/*' } },
+    });
+
+    // when
+    const permissions = permissionsOf(role);
+
+    // then
+    expect(permissions.evaluate(getObject('granted', '')).decision).toBe('allowed');
+    expect(permissions.evaluate(getObject('guarded', '')).decision).toBe('denied');
+  });
+
   test('inline policies of the L1 role', () => {
     // given
     const stack = new Stack(new App(), 'Stack');

@@ -4,6 +4,7 @@ import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { ImageBuilderInstanceProfile } from './image-builder-instance-profile';
+import { appBucketNamed } from './private/app-buckets';
 import { checkAwsManagedComponent } from './private/aws-managed-component-check';
 import { buildScope } from './private/build-scope';
 import { ComponentNeeds, forMessages, KeyPart, readComponentDocument, S3Need } from './private/component-document';
@@ -23,6 +24,9 @@ import { ArnScope, parameterArnParts, parameterTarget, secretArnParts } from './
 const WARNING = 'cdk-imagebuilder-instance-profile:componentAccessCheck';
 
 type Access = 'covered' | 'unknown' | 'uncovered';
+
+// the buckets of the app by literal name, for each role's permissions (one a synthesis)
+const BUCKETS_NAMED = new WeakMap<RolePermissions, Map<string, s3.IBucket | undefined>>();
 
 /**
  * Checks at synthesis that the build and test instances of every image and image pipeline of the app can
@@ -358,6 +362,15 @@ class ProfileCheck {
     if (appBucket && options.owner !== undefined) {
       verdicts.push(this.expectedOwner(appBucket.label, options.owner));
     }
+    // a bucket of another stack of the app by its literal name: its bucket policy and key may refuse what the role allows
+    const elsewhere = !appBucket && typeof bucket === 'string' ? this.bucketNamed(bucket) : undefined;
+    if (elsewhere) {
+      verdicts.push({
+        decision: 'unknown',
+        reasons: [`the bucket '${elsewhere.node.path}' is of another stack than the role's, whose bucket policy `
+        + 'and encryption key the check does not read'],
+      });
+    }
     return all(verdicts);
   }
 
@@ -372,6 +385,19 @@ class ProfileCheck {
       arn => s3KeyRequest('read', arn, this.principal, objectArn, bucketArn, bucket.bucketKey));
     return !decrypt || decrypt.decision === 'allowed' ? { decision: 'allowed', reasons: [] }
       : { decision: 'unknown', reasons: decrypt.reasons.map(r => `a multipart upload, which a large file takes, also decrypts with the key: ${r}`) };
+  }
+
+  /** The bucket of the app with this literal name, looked up once a role and synthesis: a miss scans the app. */
+  private bucketNamed(name: string): s3.IBucket | undefined {
+    let named = BUCKETS_NAMED.get(this.permissions);
+    if (!named) {
+      named = new Map();
+      BUCKETS_NAMED.set(this.permissions, named);
+    }
+    if (!named.has(name)) {
+      named.set(name, appBucketNamed(this.profile, name));
+    }
+    return named.get(name);
   }
 
   /** S3 refuses a request whose expectedBucketOwner is not the bucket's account: a bucket of the app is of the role's. */

@@ -1009,6 +1009,18 @@ describe('resource policies and the KMS calls services make for the instance', (
       `${UNDECIDED}.*the bucket 'team-artifacts' belongs to another account .*whose policy the app does not hold`));
   });
 
+  test('a read from an SSE-KMS bucket of another stack of the app, named by its literal name, is not covered by s3:GetObject alone', () => {
+    // given the bucket in another stack of the same environment, encrypted with a key of that stack
+    const { app, stack, profile } = pipeline({ stack: { env: ENV } });
+    new s3.Bucket(new Stack(app, 'Buckets', { env: ENV }), 'A', { bucketName: 'team-artifacts', encryption: s3.BucketEncryption.KMS });
+
+    // when the role may get the object, but not decrypt with the bucket's key
+    profile.addToPrincipalPolicy(readObject(['arn:aws:s3:::team-artifacts/app/*']));
+
+    // then a warning that names the bucket, whose policy and key the check does not read
+    expectUndecided(stack, "the bucket 'Buckets/A' is of another stack than the role's");
+  });
+
   test('an expectedBucketOwner of another account on a bucket of the app is an error: S3 refuses a request whose expected owner is not the bucket\'s', () => {
     // given a download from the app's bucket (of the role's account) that expects another account to own it
     const data = replaceOnce(DOWNLOAD, '            destination:', '            expectedBucketOwner: 999988887777\n            destination:');

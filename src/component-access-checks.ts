@@ -306,7 +306,7 @@ class ProfileCheck {
         const key = target.publicParameter ? undefined : this.resources.secureString(target.resourceName);
         const decrypt = key && this.keyVerdict(key, `the SecureString parameter '${target.resourceName}' is encrypted with`,
           arn => parameterKeyRequest(arn, this.principal, parameterArn));
-        verdict = all([verdict, ...decrypt ? [decrypt] : []]);
+        verdict = all([verdict, ...decrypt ? [decrypt, this.sameRegion(`the SecureString parameter '${target.resourceName}' that the app imports`, scope.region)] : []]);
         break;
       }
       case 'secret': {
@@ -324,7 +324,7 @@ class ProfileCheck {
         // a customer managed key: Secrets Manager decrypts with it on the caller's behalf
         const key = secret ? this.keyVerdict(secret.key, `${secret.label} is encrypted with`,
           arn => secretKeyRequest(arn, this.principal, secretArn)) : undefined;
-        verdict = all([parameter, read, ...key ? [key] : []]);
+        verdict = all([parameter, read, ...key ? [key] : [], ...secret ? [this.sameRegion(secret.label, scope.region)] : []]);
         break;
       }
     }
@@ -385,6 +385,18 @@ class ProfileCheck {
       arn => s3KeyRequest('read', arn, this.principal, objectArn, bucketArn, bucket.bucketKey));
     return !decrypt || decrypt.decision === 'allowed' ? { decision: 'allowed', reasons: [] }
       : { decision: 'unknown', reasons: decrypt.reasons.map(r => `a multipart upload, which a large file takes, also decrypts with the key: ${r}`) };
+  }
+
+  /**
+   * A secret or SecureString of the role's stack read by name from a build of another region is the one of that name
+   * there (a replica, say), whose key and policy the app does not tell.
+   */
+  private sameRegion(label: string, buildRegion: Text): Verdict {
+    return sameText(buildRegion, this.principal.region) === true ? { decision: 'allowed', reasons: [] } : {
+      decision: 'unknown',
+      reasons: [`${label} is of ${display(this.principal.region)}, and the build reads the one of that name of ${display(buildRegion)}, `
+        + 'whose key and policy the app does not tell'],
+    };
   }
 
   /** The bucket of the app with this literal name, looked up once a role and synthesis: a miss scans the app. */

@@ -1325,6 +1325,42 @@ describe('a pipeline in another region than the profile (cross-region references
     Annotations.fromStack(pipelines).hasNoWarning('/Pipelines/Pipeline', Match.anyValue());
   });
 
+  test('given a secret of the profile\'s stack with a customer managed key, when a pipeline of eu-west-1 reads a secret of that name, then it is a warning, not covered', () => {
+    // given the secret prod/db of us-east-1, encrypted with a key of the app, and granted with addSecret
+    const { pipelines } = crossRegion((profile, component) => {
+      profile.addComponent(component);
+      const stack = Stack.of(profile);
+      profile.addSecret(new secretsmanager.Secret(stack, 'Db', { secretName: 'prod/db', encryptionKey: new kms.Key(stack, 'Key') }));
+    });
+
+    // when the pipeline of eu-west-1 reads prod/db: the secret of eu-west-1 (a replica, say), whose key the app does not tell
+
+    // then
+    Annotations.fromStack(pipelines).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(pipelines).hasWarning('/Pipelines/Pipeline', Match.stringLikeRegexp(
+      'reads the parameter \\{\\{ aws:ssm:/aws/reference/secretsmanager/prod/db \\}\\}; whether .* cannot be decided at synthesis\\. Why: '
+      + ".*the secret 'Profiles/Db' is of us-east-1, and the build reads the one of that name of eu-west-1"));
+  });
+
+  test('given a SecureString that the profile\'s stack imports with its key, when a pipeline of eu-west-1 reads a parameter of that name, then it is a warning, not covered', () => {
+    // given /team/app/version imported in us-east-1 with a key of the app, and granted with addParameter
+    const { pipelines } = crossRegion((profile, component) => {
+      profile.addComponent(component);
+      const stack = Stack.of(profile);
+      profile.addParameter(ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'Version', {
+        parameterName: '/team/app/version', encryptionKey: new kms.Key(stack, 'ParameterKey'),
+      }));
+    });
+
+    // when the pipeline of eu-west-1 reads /team/app/version: the parameter of eu-west-1, whose key the app does not tell
+
+    // then
+    Annotations.fromStack(pipelines).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(pipelines).hasWarning('/Pipelines/Pipeline', Match.stringLikeRegexp(
+      'reads the parameter \\{\\{ aws:ssm:/team/app/version \\}\\}; whether .* cannot be decided at synthesis\\. Why: '
+      + ".*the SecureString parameter 'team/app/version' that the app imports is of us-east-1, and the build reads the one of that name of eu-west-1"));
+  });
+
   test('given grants in us-east-1 only, when a pipeline of eu-west-1 reads the parameter, then the check evaluates eu-west-1 and it is an error', () => {
     const { pipelines } = crossRegion(profile => profile.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['ssm:GetParameter', 'secretsmanager:GetSecretValue'],

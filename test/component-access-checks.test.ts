@@ -1217,6 +1217,20 @@ describe('container builds', () => {
     expectCovered(stack);
   });
 
+  test('given a target repository of the app with a repository policy, when checked, then pushing is not covered: the policy may deny it', () => {
+    // given the target repository in containerRepositories, and a repository policy that denies pushing to everyone
+    const { stack, repository } = containerPipeline({ profile: (_, r) => ({ containerRepositories: [r] }) });
+
+    // when
+    repository.addToResourcePolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['ecr:PutImage'] }));
+
+    // then never covered: a warning that names the repository policy
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp(
+      "pushes the image to the ECR repository 'team/images' of us-east-1; whether .* can push there cannot be decided at synthesis\\. Why: "
+      + ".*the repository 'Stack/Images' has a repository policy, which the check does not read"));
+  });
+
   test('given another repository in containerRepositories, when checked, then pushing to the target is an error', () => {
     const { stack } = containerPipeline({
       profile: s => ({ containerRepositories: [ecr.Repository.fromRepositoryName(s, 'Other', 'team/other')] }),

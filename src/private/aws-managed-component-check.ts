@@ -95,6 +95,9 @@ function managedPolicyAttached(role: iam.IRole, policyName: string): boolean | u
   if (!(cfnRole instanceof iam.CfnRole)) {
     return undefined;
   }
-  const arns: unknown = Stack.of(cfnRole).resolve(cfnRole.managedPolicyArns);
+  // as synthesis writes it: an override (an aspect of the organization, say) may have replaced the list
+  const stack = Stack.of(cfnRole);
+  const template: any = stack.resolve((cfnRole as any)._toCloudFormation());
+  const arns: unknown = template?.Resources?.[stack.resolve(cfnRole.logicalId)]?.Properties?.ManagedPolicyArns;
   return (Array.isArray(arns) ? arns : []).some(arn => new RegExp(`:iam::aws:policy/(?:service-role/)?${policyName}$`).test(flattenCfnReference(arn)));
 }

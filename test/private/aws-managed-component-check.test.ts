@@ -85,6 +85,20 @@ describe('ComponentAccessChecks with AWS-managed components', () => {
       "'inspector-test-windows' needs .*the AWS managed policy AmazonInspectorFullAccess, but the instance profile 'Stack/Profile' does not allow them"));
   });
 
+  test('given the inspector component granted, when an override removes AmazonInspectorFullAccess from the role, then the missing policy is an error', () => {
+    // given
+    const { stack, profile } = pipeline([managed('inspector-test-linux')], p => p.addAwsManagedComponent('inspector-test-linux'));
+
+    // when the synthesized role keeps only the two policies every build needs (as an aspect of an organization might)
+    (profile.role.node.defaultChild as iam.CfnRole).addPropertyOverride('ManagedPolicyArns', [
+      'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore', 'arn:aws:iam::aws:policy/EC2InstanceProfileForImageBuilder',
+    ]);
+
+    // then
+    Annotations.fromStack(stack).hasError('/Stack/Pipeline', Match.stringLikeRegexp(
+      "'inspector-test-linux' needs the AWS managed policy AmazonInspectorFullAccess, but the instance profile 'Stack/Profile' does not allow it"));
+  });
+
   test('given an AWS-managed component that the library does not know, when synthesized, then a warning names it', () => {
     const { stack } = pipeline([managed('made-up-component-linux')]);
 

@@ -1106,6 +1106,22 @@ describe('resource policies and the KMS calls services make for the instance', (
     expectUncovered(stack, "the key policy of the key 'Stack/K' neither allows the role kms:Decrypt .* nor lets IAM policies of the account allow it");
   });
 
+  test('two bucket policies of one bucket prove nothing: S3 keeps one policy a bucket, and which of the two stays is not known', () => {
+    // given the bucket's own policy, which allows the role to read, and another AWS::S3::BucketPolicy of the same bucket
+    const { stack, profile } = pipeline();
+    const bucket = new s3.Bucket(stack, 'A', { bucketName: 'team-artifacts' });
+    bucket.addToResourcePolicy(new iam.PolicyStatement({ principals: [profile.role], actions: ['s3:GetObject'], resources: [bucket.arnForObjects('app/*')] }));
+
+    // when
+    new s3.CfnBucketPolicy(stack, 'Other', {
+      bucket: bucket.bucketName,
+      policyDocument: { Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: 'arn:aws:s3:::team-artifacts/*' }] },
+    });
+
+    // then neither the Allow of one nor its absence from the other decides
+    expectUndecided(stack, "the bucket 'Stack/A' has two bucket policies .*'Stack/A/Policy'.*'Stack/Other'");
+  });
+
   test('a bucket policy that CloudFormation creates only under a Condition proves neither its Allow nor its Deny', () => {
     // given two pipelines: one whose only grant is a conditioned bucket policy's Allow, one whose role allows but a conditioned bucket policy denies
     const conditioned = (allowedByRole: boolean, effect: iam.Effect) => {

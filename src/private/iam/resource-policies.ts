@@ -68,17 +68,28 @@ export class AppResources {
     // read once a stack: the check asks for every path of every component
     if (!this.buckets) {
       this.buckets = new Map();
-      const policies = new Map<string, s3.CfnBucketPolicy>();
+      const policies = new Map<string, s3.CfnBucketPolicy[]>();
       for (const element of this.elements) {
         if (element instanceof s3.CfnBucketPolicy) {
-          policies.set(nameKey(this.permissions.text(element.bucket)), element);
+          const key = nameKey(this.permissions.text(element.bucket));
+          policies.set(key, [...policies.get(key) ?? [], element]);
           policies.delete('');
         }
       }
       for (const element of this.elements) {
         if (element instanceof s3.CfnBucket) {
           const key = nameKey(this.permissions.text(element.ref));
-          this.buckets.set(key, this.readBucket(element, policies.get(key)));
+          const [policy, ...others] = policies.get(key) ?? [];
+          const bucket = this.readBucket(element, policy);
+          // a bucket holds one policy: each AWS::S3::BucketPolicy replaces it, and which one stays is not known
+          this.buckets.set(key, others.length === 0 ? bucket : {
+            ...bucket,
+            policy: {
+              name: `the bucket '${pathOf(element)}' has two bucket policies (${[policy, ...others].map(p => `'${pathOf(p)}'`).join(', ')}), `
+              + 'and which one stays is not known',
+            },
+            policyCondition: undefined,
+          });
         }
       }
     }

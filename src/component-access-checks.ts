@@ -4,7 +4,6 @@ import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { ImageBuilderInstanceProfile } from './image-builder-instance-profile';
-import { appBucketNamed } from './private/app-buckets';
 import { checkAwsManagedComponent } from './private/aws-managed-component-check';
 import { buildScope } from './private/build-scope';
 import { ComponentNeeds, forMessages, KeyPart, readComponentDocument, S3Need } from './private/component-document';
@@ -15,18 +14,16 @@ import { parameterKeyRequest, s3KeyRequest, secretKeyRequest } from './private/i
 import { Verdict } from './private/iam/policies';
 import { sameText } from './private/iam/principals';
 import { EvaluationRequest } from './private/iam/request-context';
-import { AppBucket, AppResources, KeyOf } from './private/iam/resource-policies';
+import { AppResources, KeyOf } from './private/iam/resource-policies';
 import { concat, display, Text } from './private/iam/text';
 import { flattenCfnReference } from './private/nag';
+import { bucketOfAnotherStack, expectedOwner, multipartUpload, sameRegion, withOrWithoutPolicy } from './private/request-verdicts';
 import { anyValue, constructOf, PARTITION, Principal, RolePermissions } from './private/role-permissions';
 import { ArnScope, parameterArnParts, parameterTarget, secretArnParts } from './private/ssm-references';
 
 const WARNING = 'cdk-imagebuilder-instance-profile:componentAccessCheck';
 
 type Access = 'covered' | 'unknown' | 'uncovered';
-
-// the buckets of the app by literal name, for each role's permissions (one a synthesis)
-const BUCKETS_NAMED = new WeakMap<RolePermissions, Map<string, s3.IBucket | undefined>>();
 
 /**
  * Checks at synthesis that the build and test instances of every image and image pipeline of the app can
@@ -306,7 +303,8 @@ class ProfileCheck {
         const key = target.publicParameter ? undefined : this.resources.secureString(target.resourceName);
         const decrypt = key && this.keyVerdict(key, `the SecureString parameter '${target.resourceName}' is encrypted with`,
           arn => parameterKeyRequest(arn, this.principal, parameterArn));
-        verdict = all([verdict, ...decrypt ? [decrypt, this.sameRegion(`the SecureString parameter '${target.resourceName}' that the app imports`, scope.region)] : []]);
+        const label = `the SecureString parameter '${target.resourceName}' that the app imports`;
+        verdict = all([verdict, ...decrypt ? [decrypt, sameRegion(label, this.principal.region, scope.region)] : []]);
         break;
       }
       case 'secret': {
@@ -324,7 +322,7 @@ class ProfileCheck {
         // a customer managed key: Secrets Manager decrypts with it on the caller's behalf
         const key = secret ? this.keyVerdict(secret.key, `${secret.label} is encrypted with`,
           arn => secretKeyRequest(arn, this.principal, secretArn)) : undefined;
-        verdict = all([parameter, read, ...key ? [key] : [], ...secret ? [this.sameRegion(secret.label, scope.region)] : []]);
+        verdict = all([parameter, read, ...key ? [key] : [], ...secret ? [sameRegion(secret.label, this.principal.region, scope.region)] : []]);
         break;
       }
     }
@@ -356,71 +354,15 @@ class ProfileCheck {
         verdicts.push(kms);
       }
       if (kms?.decision === 'allowed' && action === 's3:PutObject') {
-        verdicts.push(this.multipartDecrypt(appBucket!, resource, bucketArn));
+        verdicts.push(multipartUpload(this.keyVerdict(appBucket!.key, `${appBucket!.label} is encrypted with`,
+          arn => s3KeyRequest('read', arn, this.principal, resource, bucketArn, appBucket!.bucketKey))));
       }
     }
     if (appBucket && options.owner !== undefined) {
-      verdicts.push(this.expectedOwner(appBucket.label, options.owner));
+      verdicts.push(expectedOwner(appBucket.label, this.principal.account, options.owner));
     }
-    // a bucket of another stack of the app by its literal name: its bucket policy and key may refuse what the role allows
-    const elsewhere = !appBucket && typeof bucket === 'string' ? this.bucketNamed(bucket) : undefined;
-    if (elsewhere) {
-      verdicts.push({
-        decision: 'unknown',
-        reasons: [`the bucket '${elsewhere.node.path}' is of another stack than the role's, whose bucket policy `
-        + 'and encryption key the check does not read'],
-      });
-    }
-    return all(verdicts);
-  }
-
-  /**
-   * A multipart upload (which the SDK makes for a large file) to an SSE-KMS bucket also decrypts with the key; whether
-   * a file is large is not known at synthesis, so its refusal is unknown, never an error.
-   *
-   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions
-   */
-  private multipartDecrypt(bucket: AppBucket, objectArn: Text, bucketArn: Text): Verdict {
-    const decrypt = this.keyVerdict(bucket.key, `${bucket.label} is encrypted with`,
-      arn => s3KeyRequest('read', arn, this.principal, objectArn, bucketArn, bucket.bucketKey));
-    return !decrypt || decrypt.decision === 'allowed' ? { decision: 'allowed', reasons: [] }
-      : { decision: 'unknown', reasons: decrypt.reasons.map(r => `a multipart upload, which a large file takes, also decrypts with the key: ${r}`) };
-  }
-
-  /**
-   * A secret or SecureString of the role's stack read by name from a build of another region is the one of that name
-   * there (a replica, say), whose key and policy the app does not tell.
-   */
-  private sameRegion(label: string, buildRegion: Text): Verdict {
-    return sameText(buildRegion, this.principal.region) === true ? { decision: 'allowed', reasons: [] } : {
-      decision: 'unknown',
-      reasons: [`${label} is of ${display(this.principal.region)}, and the build reads the one of that name of ${display(buildRegion)}, `
-        + 'whose key and policy the app does not tell'],
-    };
-  }
-
-  /** The bucket of the app with this literal name, looked up once a role and synthesis: a miss scans the app. */
-  private bucketNamed(name: string): s3.IBucket | undefined {
-    let named = BUCKETS_NAMED.get(this.permissions);
-    if (!named) {
-      named = new Map();
-      BUCKETS_NAMED.set(this.permissions, named);
-    }
-    if (!named.has(name)) {
-      named.set(name, appBucketNamed(this.profile, name));
-    }
-    return named.get(name);
-  }
-
-  /** S3 refuses a request whose expectedBucketOwner is not the bucket's account: a bucket of the app is of the role's. */
-  private expectedOwner(label: string, owner: Text): Verdict {
-    const same = sameText(owner, this.principal.account);
-    if (same === true) {
-      return { decision: 'allowed', reasons: [] };
-    }
-    const why = `${label} belongs to the account ${display(this.principal.account)}, not to the expectedBucketOwner ${display(owner)}`;
-    return same === false ? { decision: 'denied', reasons: [why] }
-      : { decision: 'unknown', reasons: [`${label} belongs to the account ${display(this.principal.account)}, which may not be the expectedBucketOwner ${display(owner)}`] };
+    const elsewhere = !appBucket && typeof bucket === 'string' ? bucketOfAnotherStack(this.permissions, this.profile, bucket) : undefined;
+    return all([...verdicts, ...elsewhere ? [elsewhere] : []]);
   }
 
   /**
@@ -458,15 +400,8 @@ class ProfileCheck {
   /** A request decided with a resource policy that CloudFormation creates only under `condition`: with and without it. */
   private decideMaybe(request: EvaluationRequest, resource: ResourcePolicyInput | undefined, condition: string | undefined): Verdict {
     const verdict = this.decide(request, resource);
-    if (condition === undefined || !resource?.policy) {
-      return verdict;
-    }
-    const without = this.decide(request, { ...resource, policy: undefined });
-    if (without.decision === verdict.decision) {
-      return verdict;
-    }
-    const why = `'${resource.policy.name}' is created only when its Condition '${condition}' holds, which is not known until deployment`;
-    return { decision: 'unknown', reasons: [...new Set([...verdict.reasons, ...without.reasons, why])] };
+    return condition === undefined || !resource?.policy ? verdict
+      : withOrWithoutPolicy(verdict, this.decide(request, { ...resource, policy: undefined }), resource.policy.name, condition);
   }
 
   private decide(request: EvaluationRequest, resource: ResourcePolicyInput | undefined): Verdict {

@@ -317,8 +317,8 @@ class ProfileCheck {
         const suffix: Text = ['-', ...Array.from({ length: 6 }, (_, i) => ({ hole: `suffix ${i}`, singleCharacter: true }))];
         const secretArn = concat(secretArnParts(target.secretId, target.byArn, scope, suffix));
         const secret = target.byArn ? undefined : this.resources.secret(target.secretId);
-        const read = this.decide({ action: 'secretsmanager:GetSecretValue', resource: secretArn, context: this.context() },
-          secret && { service: 'secretsmanager', label: secret.label, policy: secret.policy, owner: this.principal.account });
+        const read = this.decideMaybe({ action: 'secretsmanager:GetSecretValue', resource: secretArn, context: this.context() },
+          secret && { service: 'secretsmanager', label: secret.label, policy: secret.policy, owner: this.principal.account }, secret?.policyCondition);
         // a customer managed key: Secrets Manager decrypts with it on the caller's behalf
         const key = secret ? this.keyVerdict(secret.key, `${secret.label} is encrypted with`,
           arn => secretKeyRequest(arn, this.principal, secretArn)) : undefined;

@@ -979,6 +979,34 @@ describe('resource policies and the KMS calls services make for the instance', (
     expectUncovered(denied.stack, "cannot read it: .*statement 1 of 'Stack/Db/Policy' denies secretsmanager:GetSecretValue");
   });
 
+  test('a secret\'s resource policy that CloudFormation creates only under a Condition, or one of two, proves nothing', () => {
+    // given two pipelines whose only grant of the secret is the Allow of its resource policy
+    const data = bashDocument('install-app', 'echo {{ aws:ssm:/aws/reference/secretsmanager/prod/db }}');
+    const allowedBy = (p: Pipeline) => {
+      const secret = new secretsmanager.Secret(p.stack, 'Db', { secretName: 'prod/db' });
+      secret.addToResourcePolicy(new iam.PolicyStatement({ principals: [p.profile.role], actions: ['secretsmanager:GetSecretValue'], resources: ['*'] }));
+      p.profile.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: ['*'] }));
+      return secret;
+    };
+    const conditioned = pipeline({ data });
+    const twice = pipeline({ data });
+
+    // when one policy is created only when IsProd holds, and the other secret has a second resource policy
+    const isProd = new CfnCondition(conditioned.stack, 'IsProd', {
+      expression: Fn.conditionEquals(new CfnParameter(conditioned.stack, 'Stage').valueAsString, 'prod'),
+    });
+    (allowedBy(conditioned).node.findChild('Policy').node.defaultChild as secretsmanager.CfnResourcePolicy).cfnOptions.condition = isProd;
+    new secretsmanager.CfnResourcePolicy(twice.stack, 'Other', {
+      secretId: allowedBy(twice).secretArn, resourcePolicy: { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999988887777:root' }, Action: 'secretsmanager:DescribeSecret', Resource: '*' }] },
+    });
+
+    // then
+    for (const [p, why] of [[conditioned, "created only when its Condition 'IsProd' holds"], [twice, 'has two resource policies']] as const) {
+      Annotations.fromStack(p.stack).hasNoError('*', Match.anyValue());
+      Annotations.fromStack(p.stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp(`secretsmanager/prod/db .*cannot be decided at synthesis\\. Why: .*${why}`));
+    }
+  });
+
   test('a SecureString the app imports with a key of the app needs kms:Decrypt on it: an error without, covered with addParameter', () => {
     // given
     const data = bashDocument('install-app', 'echo {{ aws:ssm:/team/db-password }}');

@@ -37,6 +37,8 @@ export interface AppSecret {
   readonly label: string;
   readonly policy?: PolicySource;
   readonly key: KeyOf;
+  /** The CloudFormation Condition under which its resource policy is created: the policy may not exist. */
+  readonly policyCondition?: string;
 }
 
 /**
@@ -121,12 +123,17 @@ export class AppResources {
       return undefined;
     }
     const ref = JSON.stringify(this.stack.resolve(secret.ref));
-    const policy = this.elements.find((e): e is secretsmanager.CfnResourcePolicy => e instanceof secretsmanager.CfnResourcePolicy
+    const policies = this.elements.filter((e): e is secretsmanager.CfnResourcePolicy => e instanceof secretsmanager.CfnResourcePolicy
       && JSON.stringify(this.stack.resolve(e.secretId)) === ref);
+    const [policy, ...others] = policies;
+    const label = `the secret '${pathOf(secret)}'`;
     return {
-      label: `the secret '${pathOf(secret)}'`,
-      policy: policy ? this.permissions.document(pathOf(policy), policy.resourcePolicy) : undefined,
+      label,
+      // a secret holds one resource policy: each AWS::SecretsManager::ResourcePolicy replaces it
+      policy: others.length > 0 ? { name: `${label} has two resource policies (${policies.map(p => `'${pathOf(p)}'`).join(', ')}), and which one stays is not known` }
+        : policy ? this.permissions.document(pathOf(policy), policy.resourcePolicy) : undefined,
       key: this.key(this.stack.resolve(secret.kmsKeyId), 'aws/secretsmanager'),
+      policyCondition: others.length === 0 && policy?.cfnOptions.condition ? this.stack.resolve(policy.cfnOptions.condition.logicalId) : undefined,
     };
   }
 

@@ -17,6 +17,7 @@ import { EvaluationRequest } from './private/iam/request-context';
 import { AppResources, KeyOf } from './private/iam/resource-policies';
 import { concat, display, Text } from './private/iam/text';
 import { flattenCfnReference } from './private/nag';
+import { bucketOfAnotherStack, expectedOwner, multipartUpload, sameRegion, withOrWithoutPolicy } from './private/request-verdicts';
 import { anyValue, constructOf, PARTITION, Principal, RolePermissions } from './private/role-permissions';
 import { ArnScope, parameterArnParts, parameterTarget, secretArnParts } from './private/ssm-references';
 
@@ -303,7 +304,8 @@ class ProfileCheck {
         const key = target.publicParameter ? undefined : this.resources.secureString(target.resourceName);
         const decrypt = key && this.keyVerdict(key, `the SecureString parameter '${target.resourceName}' is encrypted with`,
           arn => parameterKeyRequest(arn, this.principal, parameterArn));
-        verdict = all([verdict, ...decrypt ? [decrypt] : []]);
+        const label = `the SecureString parameter '${target.resourceName}' that the app imports`;
+        verdict = all([verdict, ...decrypt ? [decrypt, sameRegion(label, this.principal.region, scope.region)] : []]);
         break;
       }
       case 'secret': {
@@ -316,12 +318,12 @@ class ProfileCheck {
         const suffix: Text = ['-', ...Array.from({ length: 6 }, (_, i) => ({ hole: `suffix ${i}`, singleCharacter: true }))];
         const secretArn = concat(secretArnParts(target.secretId, target.byArn, scope, suffix));
         const secret = target.byArn ? undefined : this.resources.secret(target.secretId);
-        const read = this.decide({ action: 'secretsmanager:GetSecretValue', resource: secretArn, context: this.context() },
-          secret && { service: 'secretsmanager', label: secret.label, policy: secret.policy, owner: this.principal.account });
+        const read = this.decideMaybe({ action: 'secretsmanager:GetSecretValue', resource: secretArn, context: this.context() },
+          secret && { service: 'secretsmanager', label: secret.label, policy: secret.policy, owner: this.principal.account }, secret?.policyCondition);
         // a customer managed key: Secrets Manager decrypts with it on the caller's behalf
         const key = secret ? this.keyVerdict(secret.key, `${secret.label} is encrypted with`,
           arn => secretKeyRequest(arn, this.principal, secretArn)) : undefined;
-        verdict = all([parameter, read, ...key ? [key] : []]);
+        verdict = all([parameter, read, ...key ? [key] : [], ...secret ? [sameRegion(secret.label, this.principal.region, scope.region)] : []]);
         break;
       }
     }
@@ -342,9 +344,9 @@ class ProfileCheck {
     const policy = appBucket
       ? { service: 's3' as const, label: appBucket.label, policy: appBucket.policy, owner: this.principal.account }
       : this.unseenBucket(bucket, options.owner);
-    const verdicts = actions.map(action => this.decide({
+    const verdicts = actions.map(action => this.decideMaybe({
       action, resource, context, absentKeys: options.prefix === undefined ? ['s3:prefix', 's3:delimiter', 's3:max-keys'] : [],
-    }, policy));
+    }, policy, appBucket?.policyCondition));
     // SSE-KMS: S3 decrypts (reads) or makes a data key (writes) with the bucket's key on the caller's behalf
     for (const action of actions.filter(a => a === 's3:GetObject' || a === 's3:PutObject')) {
       const kms = appBucket && key !== undefined ? this.keyVerdict(appBucket.key, `${appBucket.label} is encrypted with`,
@@ -352,8 +354,16 @@ class ProfileCheck {
       if (kms) {
         verdicts.push(kms);
       }
+      if (kms?.decision === 'allowed' && action === 's3:PutObject') {
+        verdicts.push(multipartUpload(this.keyVerdict(appBucket!.key, `${appBucket!.label} is encrypted with`,
+          arn => s3KeyRequest('read', arn, this.principal, resource, bucketArn, appBucket!.bucketKey))));
+      }
     }
-    return all(verdicts);
+    if (appBucket && options.owner !== undefined) {
+      verdicts.push(expectedOwner(appBucket.label, this.principal.account, options.owner));
+    }
+    const elsewhere = !appBucket && typeof bucket === 'string' ? bucketOfAnotherStack(this.permissions, this.profile, bucket) : undefined;
+    return all([...verdicts, ...elsewhere ? [elsewhere] : []]);
   }
 
   /**
@@ -386,6 +396,13 @@ class ProfileCheck {
           : { decision: verdict.decision, reasons: verdict.reasons.map(r => `${encrypted} ${key.label}, which needs ${request.action}: ${r}`) };
       }
     }
+  }
+
+  /** A request decided with a resource policy that CloudFormation creates only under `condition`: with and without it. */
+  private decideMaybe(request: EvaluationRequest, resource: ResourcePolicyInput | undefined, condition: string | undefined): Verdict {
+    const verdict = this.decide(request, resource);
+    return condition === undefined || !resource?.policy ? verdict
+      : withOrWithoutPolicy(verdict, this.decide(request, { ...resource, policy: undefined }), resource.policy.name, condition);
   }
 
   private decide(request: EvaluationRequest, resource: ResourcePolicyInput | undefined): Verdict {

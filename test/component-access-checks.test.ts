@@ -1,4 +1,4 @@
-import { App, ArnFormat, Aspects, Aws, CfnParameter, Lazy, NestedStack, Stack, StackProps } from 'aws-cdk-lib';
+import { App, ArnFormat, Aspects, Aws, CfnCondition, CfnParameter, Fn, Lazy, NestedStack, Stack, StackProps } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -997,6 +997,34 @@ describe('resource policies and the KMS calls services make for the instance', (
     expectUncovered(denied.stack, "cannot read it: .*statement 1 of 'Stack/Db/Policy' denies secretsmanager:GetSecretValue");
   });
 
+  test('a secret\'s resource policy that CloudFormation creates only under a Condition, or one of two, proves nothing', () => {
+    // given two pipelines whose only grant of the secret is the Allow of its resource policy
+    const data = bashDocument('install-app', 'echo {{ aws:ssm:/aws/reference/secretsmanager/prod/db }}');
+    const allowedBy = (p: Pipeline) => {
+      const secret = new secretsmanager.Secret(p.stack, 'Db', { secretName: 'prod/db' });
+      secret.addToResourcePolicy(new iam.PolicyStatement({ principals: [p.profile.role], actions: ['secretsmanager:GetSecretValue'], resources: ['*'] }));
+      p.profile.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: ['*'] }));
+      return secret;
+    };
+    const conditioned = pipeline({ data });
+    const twice = pipeline({ data });
+
+    // when one policy is created only when IsProd holds, and the other secret has a second resource policy
+    const isProd = new CfnCondition(conditioned.stack, 'IsProd', {
+      expression: Fn.conditionEquals(new CfnParameter(conditioned.stack, 'Stage').valueAsString, 'prod'),
+    });
+    (allowedBy(conditioned).node.findChild('Policy').node.defaultChild as secretsmanager.CfnResourcePolicy).cfnOptions.condition = isProd;
+    new secretsmanager.CfnResourcePolicy(twice.stack, 'Other', {
+      secretId: allowedBy(twice).secretArn, resourcePolicy: { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999988887777:root' }, Action: 'secretsmanager:DescribeSecret', Resource: '*' }] },
+    });
+
+    // then
+    for (const [p, why] of [[conditioned, "created only when its Condition 'IsProd' holds"], [twice, 'has two resource policies']] as const) {
+      Annotations.fromStack(p.stack).hasNoError('*', Match.anyValue());
+      Annotations.fromStack(p.stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp(`secretsmanager/prod/db .*cannot be decided at synthesis\\. Why: .*${why}`));
+    }
+  });
+
   test('a SecureString the app imports with a key of the app needs kms:Decrypt on it: an error without, covered with addParameter', () => {
     // given
     const data = bashDocument('install-app', 'echo {{ aws:ssm:/team/db-password }}');
@@ -1025,6 +1053,46 @@ describe('resource policies and the KMS calls services make for the instance', (
     Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
     Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp(
       `${UNDECIDED}.*the bucket 'team-artifacts' belongs to another account .*whose policy the app does not hold`));
+  });
+
+  test('a read from an SSE-KMS bucket of another stack of the app, named by its literal name, is not covered by s3:GetObject alone', () => {
+    // given the bucket in another stack of the same environment, encrypted with a key of that stack
+    const { app, stack, profile } = pipeline({ stack: { env: ENV } });
+    new s3.Bucket(new Stack(app, 'Buckets', { env: ENV }), 'A', { bucketName: 'team-artifacts', encryption: s3.BucketEncryption.KMS });
+
+    // when the role may get the object, but not decrypt with the bucket's key
+    profile.addToPrincipalPolicy(readObject(['arn:aws:s3:::team-artifacts/app/*']));
+
+    // then a warning that names the bucket, whose policy and key the check does not read
+    expectUndecided(stack, "the bucket 'Buckets/A' is of another stack than the role's");
+  });
+
+  test('an expectedBucketOwner of another account on a bucket of the app is an error: S3 refuses a request whose expected owner is not the bucket\'s', () => {
+    // given a download from the app's bucket (of the role's account) that expects another account to own it
+    const data = replaceOnce(DOWNLOAD, '            destination:', '            expectedBucketOwner: 999988887777\n            destination:');
+    const { stack, profile, component } = pipeline({ data, stack: { env: ENV } });
+    new s3.Bucket(stack, 'A', { bucketName: 'team-artifacts' });
+
+    // when
+    profile.addComponent(component);
+
+    // then
+    expectUncovered(stack, `${UNCOVERED}.*the bucket 'Stack/A' belongs to the account 111122223333, not to the expectedBucketOwner 999988887777`);
+  });
+
+  test('an upload to an SSE-KMS bucket of the app is not covered without kms:Decrypt, which a multipart upload needs', () => {
+    // given a profile that may put the object and make a data key through S3, but not decrypt
+    const { stack, profile } = pipeline({ data: uploadDocument('publish', '/tmp/report.tar', 's3://team-artifacts/reports/report.tar'), stack: { env: ENV } });
+    const bucket = new s3.Bucket(stack, 'A', { bucketName: 'team-artifacts', encryption: s3.BucketEncryption.KMS });
+
+    // when
+    profile.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: ['arn:aws:s3:::team-artifacts/reports/*'] }));
+    profile.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [bucket.encryptionKey!.keyArn] }));
+
+    // then a warning that names the missing call, neither covered nor an error (a small file goes up in one request)
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp(
+      "uploads to 's3://team-artifacts/reports/report.tar'; whether .* can write it cannot be decided at synthesis\\. Why: .*multipart upload.*kms:Decrypt"));
   });
 
   test('a log bucket named by a CfnParameter is not taken to be of the role\'s account: a warning, not covered', () => {
@@ -1082,6 +1150,47 @@ describe('resource policies and the KMS calls services make for the instance', (
     profile.addToPrincipalPolicy(decryptVia('s3', key));
 
     expectUncovered(stack, "the key policy of the key 'Stack/K' neither allows the role kms:Decrypt .* nor lets IAM policies of the account allow it");
+  });
+
+  test('two bucket policies of one bucket prove nothing: S3 keeps one policy a bucket, and which of the two stays is not known', () => {
+    // given the bucket's own policy, which allows the role to read, and another AWS::S3::BucketPolicy of the same bucket
+    const { stack, profile } = pipeline();
+    const bucket = new s3.Bucket(stack, 'A', { bucketName: 'team-artifacts' });
+    bucket.addToResourcePolicy(new iam.PolicyStatement({ principals: [profile.role], actions: ['s3:GetObject'], resources: [bucket.arnForObjects('app/*')] }));
+
+    // when
+    new s3.CfnBucketPolicy(stack, 'Other', {
+      bucket: bucket.bucketName,
+      policyDocument: { Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: 'arn:aws:s3:::team-artifacts/*' }] },
+    });
+
+    // then neither the Allow of one nor its absence from the other decides
+    expectUndecided(stack, "the bucket 'Stack/A' has two bucket policies .*'Stack/A/Policy'.*'Stack/Other'");
+  });
+
+  test('a bucket policy that CloudFormation creates only under a Condition proves neither its Allow nor its Deny', () => {
+    // given two pipelines: one whose only grant is a conditioned bucket policy's Allow, one whose role allows but a conditioned bucket policy denies
+    const conditioned = (allowedByRole: boolean, effect: iam.Effect) => {
+      const { stack, profile } = pipeline();
+      const bucket = new s3.Bucket(stack, 'A', { bucketName: 'team-artifacts' });
+      if (allowedByRole) {
+        profile.addToPrincipalPolicy(readObject(['arn:aws:s3:::team-artifacts/app/*']));
+      }
+      bucket.addToResourcePolicy(new iam.PolicyStatement({
+        effect, principals: [effect === iam.Effect.ALLOW ? profile.role : new iam.AnyPrincipal()], actions: ['s3:GetObject'], resources: [bucket.arnForObjects('app/*')],
+      }));
+      const isProd = new CfnCondition(stack, 'IsProd', { expression: Fn.conditionEquals(new CfnParameter(stack, 'Stage').valueAsString, 'prod') });
+      (bucket.policy!.node.defaultChild as s3.CfnBucketPolicy).cfnOptions.condition = isProd;
+      return stack;
+    };
+
+    // when
+    const onlyAllow = conditioned(false, iam.Effect.ALLOW);
+    const onlyDeny = conditioned(true, iam.Effect.DENY);
+
+    // then neither is covered nor an error: each depends on whether the policy is created
+    expectUndecided(onlyAllow, "'Stack/A/Policy'.*created only when its Condition 'IsProd' holds");
+    expectUndecided(onlyDeny, "'Stack/A/Policy'.*created only when its Condition 'IsProd' holds");
   });
 });
 describe('a download of the keys that begin with a prefix (s3://bucket/<prefix>*)', () => {
@@ -1168,6 +1277,20 @@ describe('container builds', () => {
     });
 
     expectCovered(stack);
+  });
+
+  test('given a target repository of the app with a repository policy, when checked, then pushing is not covered: the policy may deny it', () => {
+    // given the target repository in containerRepositories, and a repository policy that denies pushing to everyone
+    const { stack, repository } = containerPipeline({ profile: (_, r) => ({ containerRepositories: [r] }) });
+
+    // when
+    repository.addToResourcePolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['ecr:PutImage'] }));
+
+    // then never covered: a warning that names the repository policy
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp(
+      "pushes the image to the ECR repository 'team/images' of us-east-1; whether .* can push there cannot be decided at synthesis\\. Why: "
+      + ".*the repository 'Stack/Images' has a repository policy, which the check does not read"));
   });
 
   test('given another repository in containerRepositories, when checked, then pushing to the target is an error', () => {
@@ -1276,6 +1399,42 @@ describe('a pipeline in another region than the profile (cross-region references
 
     Annotations.fromStack(pipelines).hasNoError('*', Match.anyValue());
     Annotations.fromStack(pipelines).hasNoWarning('/Pipelines/Pipeline', Match.anyValue());
+  });
+
+  test('given a secret of the profile\'s stack with a customer managed key, when a pipeline of eu-west-1 reads a secret of that name, then it is a warning, not covered', () => {
+    // given the secret prod/db of us-east-1, encrypted with a key of the app, and granted with addSecret
+    const { pipelines } = crossRegion((profile, component) => {
+      profile.addComponent(component);
+      const stack = Stack.of(profile);
+      profile.addSecret(new secretsmanager.Secret(stack, 'Db', { secretName: 'prod/db', encryptionKey: new kms.Key(stack, 'Key') }));
+    });
+
+    // when the pipeline of eu-west-1 reads prod/db: the secret of eu-west-1 (a replica, say), whose key the app does not tell
+
+    // then
+    Annotations.fromStack(pipelines).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(pipelines).hasWarning('/Pipelines/Pipeline', Match.stringLikeRegexp(
+      'reads the parameter \\{\\{ aws:ssm:/aws/reference/secretsmanager/prod/db \\}\\}; whether .* cannot be decided at synthesis\\. Why: '
+      + ".*the secret 'Profiles/Db' is of us-east-1, and the build reads the one of that name of eu-west-1"));
+  });
+
+  test('given a SecureString that the profile\'s stack imports with its key, when a pipeline of eu-west-1 reads a parameter of that name, then it is a warning, not covered', () => {
+    // given /team/app/version imported in us-east-1 with a key of the app, and granted with addParameter
+    const { pipelines } = crossRegion((profile, component) => {
+      profile.addComponent(component);
+      const stack = Stack.of(profile);
+      profile.addParameter(ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'Version', {
+        parameterName: '/team/app/version', encryptionKey: new kms.Key(stack, 'ParameterKey'),
+      }));
+    });
+
+    // when the pipeline of eu-west-1 reads /team/app/version: the parameter of eu-west-1, whose key the app does not tell
+
+    // then
+    Annotations.fromStack(pipelines).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(pipelines).hasWarning('/Pipelines/Pipeline', Match.stringLikeRegexp(
+      'reads the parameter \\{\\{ aws:ssm:/team/app/version \\}\\}; whether .* cannot be decided at synthesis\\. Why: '
+      + ".*the SecureString parameter 'team/app/version' that the app imports is of us-east-1, and the build reads the one of that name of eu-west-1"));
   });
 
   test('given grants in us-east-1 only, when a pipeline of eu-west-1 reads the parameter, then the check evaluates eu-west-1 and it is an error', () => {

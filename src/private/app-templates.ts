@@ -10,6 +10,8 @@ export interface SynthesizedResource {
   readonly stack: Stack;
   readonly logicalId: string;
   readonly properties: Record<string, any>;
+  /** The CloudFormation Condition that decides whether the resource is created at all. */
+  readonly condition?: unknown;
 }
 
 /** A value of a template, and the stack whose template holds it. */
@@ -131,7 +133,9 @@ export class AppTemplates {
     }
     for (const [logicalId, resource] of Object.entries<any>(template?.Resources ?? {})) {
       const properties = resource?.Properties;
-      const synthesized: SynthesizedResource = { element, stack, logicalId, properties: properties && typeof properties === 'object' ? properties : {} };
+      const synthesized: SynthesizedResource = {
+        element, stack, logicalId, properties: properties && typeof properties === 'object' ? properties : {}, condition: resource?.Condition,
+      };
       this.byElement.set(element, synthesized);
       mapOf(this.byId, stack, () => new Map<string, SynthesizedResource>()).set(logicalId, synthesized);
       mapOf(this.byType, element.cfnResourceType, () => new Array<SynthesizedResource>()).push(synthesized);

@@ -1,13 +1,14 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { buildScope } from './build-scope';
 import { pathOf } from './component-source';
 import { needRequests } from './grants/aws-managed-component-statements';
 import { awsManagedComponentName, awsManagedComponentNeeds } from './grants/aws-managed-components';
 import { Verdict } from './iam/policies';
 import { display, Hole, Text } from './iam/text';
 import { flattenCfnReference } from './nag';
-import { PARTITION, RolePermissions } from './role-permissions';
+import { RolePermissions } from './role-permissions';
 
 const WARNING = 'cdk-imagebuilder-instance-profile:componentAccessCheck';
 // the id of the build instance: known only when Image Builder launches it
@@ -53,7 +54,8 @@ export function checkAwsManagedComponent(arn: string, check: AwsManagedComponent
   const denied: string[] = [];
   const unknown: string[] = [];
   const reasons: string[] = [];
-  const scope = { partition: PARTITION, region: principal.region, account: principal.account };
+  // the build instance calls in the region and account where the pipeline builds, not the role's
+  const scope = buildScope(check.image, principal);
   for (const request of needRequests(row, scope, BUILD_INSTANCE)) {
     const context = { ...base, ...request.context };
     const verdict: Verdict = check.permissions.evaluate({ action: request.action, resource: request.resource, context });
@@ -93,6 +95,9 @@ function managedPolicyAttached(role: iam.IRole, policyName: string): boolean | u
   if (!(cfnRole instanceof iam.CfnRole)) {
     return undefined;
   }
-  const arns: unknown = Stack.of(cfnRole).resolve(cfnRole.managedPolicyArns);
+  // as synthesis writes it: an override (an aspect of the organization, say) may have replaced the list
+  const stack = Stack.of(cfnRole);
+  const template: any = stack.resolve((cfnRole as any)._toCloudFormation());
+  const arns: unknown = template?.Resources?.[stack.resolve(cfnRole.logicalId)]?.Properties?.ManagedPolicyArns;
   return (Array.isArray(arns) ? arns : []).some(arn => new RegExp(`:iam::aws:policy/(?:service-role/)?${policyName}$`).test(flattenCfnReference(arn)));
 }

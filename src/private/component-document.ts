@@ -365,8 +365,10 @@ class DocumentReader {
     if (typeof owner === 'string' && /^\d{12}$/.test(owner)) {
       return owner;
     }
-    const unknown = typeof owner === 'string' && splitVariables(owner).some(part => typeof part !== 'string');
-    this.warn(`${at}: the expectedBucketOwner ${describe(owner)} of '${show(uri)}' is ${unknown ? 'known only when the build runs' : 'not a 12-digit account id'}, `
+    const variables = typeof owner === 'string' ? splitVariables(owner).filter((part): part is { variable: string } => typeof part !== 'string') : [];
+    // a CDK token is filled in by CloudFormation; a {{ }} group by AWSTOE as the build runs
+    const when = variables.length > 0 && variables.every(v => isToken(v.variable)) ? 'at deployment' : 'when the build runs';
+    this.warn(`${at}: the expectedBucketOwner ${describe(owner)} of '${show(uri)}' is ${variables.length > 0 ? `known only ${when}` : 'not a 12-digit account id'}, `
       + 'so the grant is not limited to the bucket owner\'s account; write the owner as a literal 12-digit account id');
     return undefined;
   }

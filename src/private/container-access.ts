@@ -53,7 +53,7 @@ export function checkContainerAccess(recipe: imagebuilder.CfnContainerRecipe, ch
     check.warn(`its container recipe '${recipePath}' has a target repository that is not an ECR repository named in this app, so pushing the image is not checked`);
   } else {
     const arn = concat([`arn:${scope.partition}:ecr:`, scope.region, ':', scope.account, ':repository/', target]);
-    check.report(all([token, readRecipe, evaluateAll(check, PUSH_PULL, arn)]),
+    check.report(all([token, readRecipe, evaluateAll(check, PUSH_PULL, arn), repositoryPolicy(recipe)]),
       `its container recipe '${recipePath}' pushes the image to the ECR repository '${display(target)}'${typeof scope.region === 'string' ? ` of ${scope.region}` : ''}`,
       'push there', fix);
   }
@@ -94,6 +94,30 @@ function targetRepositoryName(recipe: imagebuilder.CfnContainerRecipe): Text | u
   const repository = constructOf(name);
   const cfn = repository instanceof ecr.CfnRepository ? repository : repository?.node.defaultChild;
   return cfn instanceof ecr.CfnRepository ? repositoryName(cfn) : undefined;
+}
+
+/**
+ * A target repository of the app with a repository policy: the policy may deny the push (an explicit Deny wins), and
+ * the check does not evaluate it, so the push is unknown.
+ */
+function repositoryPolicy(recipe: imagebuilder.CfnContainerRecipe): Verdict {
+  const repository = targetRepository(recipe);
+  // the L2 writes its policy as a Lazy that resolves to nothing when it has no statement
+  if (!repository || Stack.of(repository).resolve(repository.repositoryPolicyText) === undefined) {
+    return { decision: 'allowed', reasons: [] };
+  }
+  return { decision: 'unknown', reasons: [`the repository '${pathOf(repository)}' has a repository policy, which the check does not read`] };
+}
+
+/** The recipe's target repository when it is one of the app: by reference, or by literal name in the recipe's stack. */
+function targetRepository(recipe: imagebuilder.CfnContainerRecipe): ecr.CfnRepository | undefined {
+  const name: unknown = (recipe.targetRepository as any)?.repositoryName;
+  if (typeof name === 'string' && !Token.isUnresolved(name)) {
+    return Stack.of(recipe).node.findAll().find((c): c is ecr.CfnRepository => c instanceof ecr.CfnRepository && c.repositoryName === name);
+  }
+  const repository = constructOf(name);
+  const cfn = repository instanceof ecr.CfnRepository ? repository : repository?.node.defaultChild;
+  return cfn instanceof ecr.CfnRepository ? cfn : undefined;
 }
 
 function evaluateAll(check: ContainerCheck, actions: string[], resource: Text): Verdict {

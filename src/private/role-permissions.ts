@@ -127,8 +127,10 @@ export class RolePermissions {
   private policies(): EvaluationInput {
     const found = findPolicies(this.role, this.templates, [...this.elementsOf.keys()]);
     const identity: PolicySource[] = found.documents.map(document => this.found(document));
-    for (const { document, roleValue } of found.uncertain) {
-      const why = `it names the role ${flattenCfnReference(roleValue)}, which the app does not tell apart from this one`;
+    for (const { document, roleValue, condition } of found.uncertain) {
+      const why = condition !== undefined
+        ? `CloudFormation creates it only when its Condition ${typeof condition === 'string' ? `'${condition}'` : JSON.stringify(condition)} holds, which is not known until deployment`
+        : `it names the role ${flattenCfnReference(roleValue)}, which the app does not tell apart from this one`;
       this.uncertain.push({ policy: this.found(document), why });
     }
     if (found.imported) {
@@ -170,7 +172,10 @@ export class RolePermissions {
   /** A policy document of `stack`, resolved there. */
   public document(name: string, document: unknown, stack: Stack = this.stack): PolicySource {
     const resolved: any = stack.resolve(document);
-    const statements: unknown = resolved?.Statement;
+    const value: unknown = resolved?.Statement;
+    // IAM takes one statement object as well as a list; an object of one key is an intrinsic
+    const statements: unknown = value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length !== 1
+      ? [value] : value;
     if (!Array.isArray(statements)) {
       return { name, statements: statements === undefined ? [] : undefined };
     }

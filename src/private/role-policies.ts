@@ -56,7 +56,7 @@ export interface FoundPolicies {
    * The policies whose Roles (or RoleName) hold a value that the app does not tell apart from the role (a parameter,
    * an import of a value no stack of the app exports), in the role's account: each may or may not apply.
    */
-  readonly uncertain: { readonly document: FoundDocument; readonly roleValue: unknown }[];
+  readonly uncertain: { readonly document: FoundDocument; readonly roleValue?: unknown; readonly condition?: unknown }[];
   /** The ManagedPolicyArns that are no managed policy of the app (AWS managed, imported), as the role's stack holds them. */
   readonly otherArns: Located[];
   /** The permissions boundary: a managed policy of the app, or an ARN that is none. */
@@ -109,7 +109,12 @@ export function findPolicies(role: iam.IRole, templates: AppTemplates, nameStack
   const add = (resource: SynthesizedResource) => {
     if (!seen.has(resource.element)) {
       seen.add(resource.element);
-      documents.push(documentOf(resource));
+      // a policy under a CloudFormation Condition may not be created at all
+      if (resource.condition !== undefined) {
+        uncertain.push({ document: documentOf(resource), condition: resource.condition });
+      } else {
+        documents.push(documentOf(resource));
+      }
     }
   };
   const attach = (resource: SynthesizedResource, roles: unknown[]) => {

@@ -85,11 +85,53 @@ describe('ComponentAccessChecks with AWS-managed components', () => {
       "'inspector-test-windows' needs .*the AWS managed policy AmazonInspectorFullAccess, but the instance profile 'Stack/Profile' does not allow them"));
   });
 
+  test('given the inspector component granted, when an override removes AmazonInspectorFullAccess from the role, then the missing policy is an error', () => {
+    // given
+    const { stack, profile } = pipeline([managed('inspector-test-linux')], p => p.addAwsManagedComponent('inspector-test-linux'));
+
+    // when the synthesized role keeps only the two policies every build needs (as an aspect of an organization might)
+    (profile.role.node.defaultChild as iam.CfnRole).addPropertyOverride('ManagedPolicyArns', [
+      'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore', 'arn:aws:iam::aws:policy/EC2InstanceProfileForImageBuilder',
+    ]);
+
+    // then
+    Annotations.fromStack(stack).hasError('/Stack/Pipeline', Match.stringLikeRegexp(
+      "'inspector-test-linux' needs the AWS managed policy AmazonInspectorFullAccess, but the instance profile 'Stack/Profile' does not allow it"));
+  });
+
   test('given an AWS-managed component that the library does not know, when synthesized, then a warning names it', () => {
     const { stack } = pipeline([managed('made-up-component-linux')]);
 
     Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
     Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp(
       "AWS-managed component 'arn:<AWS::Partition>:imagebuilder:<AWS::Region>:aws:component/made-up-component-linux/x.x.x' is not one that this library knows"));
+  });
+});
+
+describe('ComponentAccessChecks with AWS-managed components of a pipeline in another region than the profile', () => {
+  test('given the component granted in the profile\'s region only, when a pipeline of another region uses it, then the check evaluates the pipeline\'s region and it is an error', () => {
+    // given a profile of us-east-1 whose grants name us-east-1, and a pipeline of eu-west-1 (cross-region references)
+    const app = new App();
+    const env = (region: string) => ({ env: { account: '111122223333', region }, crossRegionReferences: true });
+    const profiles = new Stack(app, 'Profiles', env('us-east-1'));
+    const profile = new ImageBuilderInstanceProfile(profiles, 'Profile');
+    profile.addAwsManagedComponent('ebs-volume-usage-test-linux');
+    const pipelines = new Stack(app, 'Pipelines', env('eu-west-1'));
+    const recipe = new imagebuilder.CfnImageRecipe(pipelines, 'Recipe', {
+      name: 'recipe', version: '1.0.0', parentImage: 'ami-0123456789abcdef0', components: [{ componentArn: managed('ebs-volume-usage-test-linux') }],
+    });
+    const infrastructure = new imagebuilder.CfnInfrastructureConfiguration(pipelines, 'Infrastructure', {
+      name: 'infrastructure', instanceProfileName: profile.instanceProfileName,
+    });
+    new imagebuilder.CfnImagePipeline(pipelines, 'Pipeline', {
+      name: 'pipeline', imageRecipeArn: recipe.attrArn, infrastructureConfigurationArn: infrastructure.attrArn,
+    });
+
+    // when
+    Aspects.of(app).add(new ComponentAccessChecks());
+
+    // then the build instance of eu-west-1 creates its volume in eu-west-1, which the grants do not name
+    Annotations.fromStack(pipelines).hasError('/Pipelines/Pipeline', Match.stringLikeRegexp(
+      "'ebs-volume-usage-test-linux' needs ec2:CreateVolume on 'arn:aws:ec2:eu-west-1:111122223333:volume/<any volume>'"));
   });
 });

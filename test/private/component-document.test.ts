@@ -1162,6 +1162,17 @@ describe('documents that hold tokens', () => {
     expect(needs.s3[0].uri).toBe('s3://<bucket Stack/Artifacts>/components/install.sh');
   });
 
+  test('given an expectedBucketOwner that is a deploy-time value, the warning says it is known at deployment, not when the build runs', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+
+    // when the owner is the account of the stack, which CloudFormation fills in
+    const needs = readTokenized(stack, download('s3://artifacts/app.zip', `\n      expectedBucketOwner: '${Aws.ACCOUNT_ID}'`));
+
+    // then
+    expect(messages(needs)).toEqual([expect.stringContaining("the expectedBucketOwner '<AWS::AccountId>' of 's3://artifacts/app.zip' is known only at deployment")]);
+  });
+
   test('given a pseudo parameter in a key, the grant pattern keeps the same token, without a warning', () => {
     // given
     const stack = new Stack(new App(), 'Stack');

@@ -1,4 +1,4 @@
-import { App, CfnParameter, Fn, Lazy, NestedStack, Stack, Stage } from 'aws-cdk-lib';
+import { App, CfnCondition, CfnParameter, Fn, Lazy, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -43,6 +43,25 @@ describe('RolePermissions collects every policy attached to the role', () => {
       expect([bucket, permissions.evaluate(getObject(bucket, '')).decision]).toEqual([bucket, 'allowed']);
     }
     expect(permissions.evaluate(getObject('elsewhere', '')).decision).toBe('denied');
+  });
+
+  test('a policy whose Statement is one object, as IAM allows, is evaluated: its Deny and its Allow are proven', () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const role = newRole(stack);
+    new iam.CfnRolePolicy(stack, 'Allow', {
+      roleName: role.roleName, policyName: 'allow', policyDocument: { Statement: { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::*' } },
+    });
+    new iam.CfnRolePolicy(stack, 'Deny', {
+      roleName: role.roleName, policyName: 'deny', policyDocument: { Statement: { Effect: 'Deny', Action: 's3:GetObject', Resource: 'arn:aws:s3:::guarded/*' } },
+    });
+
+    // when
+    const permissions = permissionsOf(role);
+
+    // then
+    expect(permissions.evaluate(getObject('granted', '')).decision).toBe('allowed');
+    expect(permissions.evaluate(getObject('guarded', '')).decision).toBe('denied');
   });
 
   test('inline policies of the L1 role', () => {
@@ -594,5 +613,44 @@ describe('RolePermissions with a policy that names a role the app cannot identif
 
     // then
     expect(verdict.decision).toBe('denied');
+  });
+});
+
+describe('RolePermissions with a policy that CloudFormation creates only under a Condition', () => {
+  // a condition that depends on a parameter: the policy may or may not exist once deployed
+  function conditioned(stack: Stack, policy: iam.Policy | iam.ManagedPolicy): void {
+    const stage = new CfnParameter(stack, 'Stage');
+    const isProd = new CfnCondition(stack, 'IsProd', { expression: Fn.conditionEquals(stage.valueAsString, 'prod') });
+    (policy.node.defaultChild as iam.CfnPolicy | iam.CfnManagedPolicy).cfnOptions.condition = isProd;
+  }
+
+  test('its Allow does not prove a request: what only it allows is unknown, naming the condition', () => {
+    // given a policy attached to the role that CloudFormation creates only when IsProd holds
+    const stack = new Stack(new App(), 'Stack');
+    const role = newRole(stack);
+    conditioned(stack, new iam.Policy(stack, 'Maybe', { roles: [role], statements: [statement(['s3:GetObject'], ['arn:aws:s3:::maybe/*'])] }));
+
+    // when
+    const verdict = permissionsOf(role).evaluate(getObject('maybe', ''));
+
+    // then
+    expect(verdict.decision).toBe('unknown');
+    expect(verdict.reasons.join()).toContain("it depends on whether 'Stack/Maybe/Resource' applies to this role (CloudFormation creates it only when "
+      + "its Condition 'IsProd' holds");
+  });
+
+  test('its Deny does not prove a refusal: what it denies and the role allows is unknown', () => {
+    // given a managed policy attached to the role with a Deny, created only when IsProd holds
+    const stack = new Stack(new App(), 'Stack');
+    const role = newRole(stack);
+    role.addToPrincipalPolicy(statement(['s3:GetObject'], ['arn:aws:s3:::maybe/*']));
+    conditioned(stack, new iam.ManagedPolicy(stack, 'Guard', { roles: [role], statements: [statement(['s3:GetObject'], ['arn:aws:s3:::maybe/*'], iam.Effect.DENY)] }));
+
+    // when
+    const verdict = permissionsOf(role).evaluate(getObject('maybe', ''));
+
+    // then
+    expect(verdict.decision).toBe('unknown');
+    expect(verdict.reasons.join()).toContain("'Stack/Guard/Resource' applies to this role (CloudFormation creates it only when its Condition 'IsProd' holds");
   });
 });

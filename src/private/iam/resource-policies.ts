@@ -28,6 +28,8 @@ export interface AppBucket {
   readonly key: KeyOf;
   /** Whether SSE-KMS uses an S3 Bucket Key (the encryption context is then the bucket's ARN). */
   readonly bucketKey: boolean;
+  /** The CloudFormation Condition under which its bucket policy is created: the policy may not exist. */
+  readonly policyCondition?: string;
 }
 
 /** A secret of the role's stack. */
@@ -35,6 +37,8 @@ export interface AppSecret {
   readonly label: string;
   readonly policy?: PolicySource;
   readonly key: KeyOf;
+  /** The CloudFormation Condition under which its resource policy is created: the policy may not exist. */
+  readonly policyCondition?: string;
 }
 
 /**
@@ -66,17 +70,28 @@ export class AppResources {
     // read once a stack: the check asks for every path of every component
     if (!this.buckets) {
       this.buckets = new Map();
-      const policies = new Map<string, s3.CfnBucketPolicy>();
+      const policies = new Map<string, s3.CfnBucketPolicy[]>();
       for (const element of this.elements) {
         if (element instanceof s3.CfnBucketPolicy) {
-          policies.set(nameKey(this.permissions.text(element.bucket)), element);
+          const key = nameKey(this.permissions.text(element.bucket));
+          policies.set(key, [...policies.get(key) ?? [], element]);
           policies.delete('');
         }
       }
       for (const element of this.elements) {
         if (element instanceof s3.CfnBucket) {
           const key = nameKey(this.permissions.text(element.ref));
-          this.buckets.set(key, this.readBucket(element, policies.get(key)));
+          const [policy, ...others] = policies.get(key) ?? [];
+          const bucket = this.readBucket(element, policy);
+          // a bucket holds one policy: each AWS::S3::BucketPolicy replaces it, and which one stays is not known
+          this.buckets.set(key, others.length === 0 ? bucket : {
+            ...bucket,
+            policy: {
+              name: `the bucket '${pathOf(element)}' has two bucket policies (${[policy, ...others].map(p => `'${pathOf(p)}'`).join(', ')}), `
+              + 'and which one stays is not known',
+            },
+            policyCondition: undefined,
+          });
         }
       }
     }
@@ -96,6 +111,7 @@ export class AppResources {
       key: !encrypted ? (typeof algorithm === 'string' && algorithm !== 'AES256' ? imported(`the key of '${pathOf(bucket)}'`) : { kind: 'none' })
         : this.key(keyId, 'aws/s3'),
       bucketKey: (rule?.bucketKeyEnabled ?? rule?.BucketKeyEnabled) === true,
+      policyCondition: policy?.cfnOptions.condition ? this.stack.resolve(policy.cfnOptions.condition.logicalId) : undefined,
     };
   }
 
@@ -107,12 +123,17 @@ export class AppResources {
       return undefined;
     }
     const ref = JSON.stringify(this.stack.resolve(secret.ref));
-    const policy = this.elements.find((e): e is secretsmanager.CfnResourcePolicy => e instanceof secretsmanager.CfnResourcePolicy
+    const policies = this.elements.filter((e): e is secretsmanager.CfnResourcePolicy => e instanceof secretsmanager.CfnResourcePolicy
       && JSON.stringify(this.stack.resolve(e.secretId)) === ref);
+    const [policy, ...others] = policies;
+    const label = `the secret '${pathOf(secret)}'`;
     return {
-      label: `the secret '${pathOf(secret)}'`,
-      policy: policy ? this.permissions.document(pathOf(policy), policy.resourcePolicy) : undefined,
+      label,
+      // a secret holds one resource policy: each AWS::SecretsManager::ResourcePolicy replaces it
+      policy: others.length > 0 ? { name: `${label} has two resource policies (${policies.map(p => `'${pathOf(p)}'`).join(', ')}), and which one stays is not known` }
+        : policy ? this.permissions.document(pathOf(policy), policy.resourcePolicy) : undefined,
       key: this.key(this.stack.resolve(secret.kmsKeyId), 'aws/secretsmanager'),
+      policyCondition: others.length === 0 && policy?.cfnOptions.condition ? this.stack.resolve(policy.cfnOptions.condition.logicalId) : undefined,
     };
   }
 

@@ -17,7 +17,7 @@ import { EvaluationRequest } from './private/iam/request-context';
 import { AppResources, KeyOf } from './private/iam/resource-policies';
 import { concat, display, Text } from './private/iam/text';
 import { flattenCfnReference } from './private/nag';
-import { bucketOfAnotherStack, expectedOwner, multipartUpload, sameRegion, withOrWithoutPolicy } from './private/request-verdicts';
+import { all, bucketOfAnotherStack, expectedOwner, multipartUpload, sameRegion, withOrWithoutPolicy } from './private/request-verdicts';
 import { anyValue, constructOf, PARTITION, Principal, RolePermissions } from './private/role-permissions';
 import { ArnScope, parameterArnParts, parameterTarget, secretArnParts } from './private/ssm-references';
 
@@ -455,16 +455,6 @@ class ProfileCheck {
 
 function accessOf(verdict: Verdict): Access {
   return verdict.decision === 'allowed' ? 'covered' : verdict.decision === 'denied' ? 'uncovered' : 'unknown';
-}
-
-/** All must be allowed: denied when any is, allowed when all are. */
-function all(verdicts: Verdict[]): Verdict {
-  const denied = verdicts.filter(v => v.decision === 'denied');
-  if (denied.length > 0) {
-    return { decision: 'denied', reasons: denied.flatMap(v => v.reasons) };
-  }
-  const unknown = verdicts.filter(v => v.decision === 'unknown');
-  return unknown.length > 0 ? { decision: 'unknown', reasons: unknown.flatMap(v => v.reasons) } : { decision: 'allowed', reasons: [] };
 }
 
 /**

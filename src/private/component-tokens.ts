@@ -2,6 +2,7 @@ import { Aws, CfnElement, DefaultTokenResolver, IPostProcessor, IResolvable, IRe
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { flattenCfnReference } from './nag';
+import { elementsOf } from './role-permissions';
 
 /**
  * What the tokens of a component document stand for, as far as the library can follow them.
@@ -221,17 +222,6 @@ function describeMeaning(meaning: Meaning): string {
 
 function pathOfBucket(bucket: s3.CfnBucket): string {
   return bucket.node.id === 'Resource' && bucket.node.scope ? bucket.node.scope.node.path : bucket.node.path;
-}
-
-/** The elements of a stack (not of its nested stacks) by logical id. */
-function elementsOf(stack: Stack): Map<string, CfnElement> {
-  const elements = new Map<string, CfnElement>();
-  for (const construct of stack.node.findAll()) {
-    if (CfnElement.isCfnElement(construct) && Stack.of(construct) === stack) {
-      elements.set(stack.resolve(construct.logicalId), construct);
-    }
-  }
-  return elements;
 }
 
 /**

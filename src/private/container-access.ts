@@ -6,6 +6,7 @@ import { Verdict } from './iam/policies';
 import { EvaluationRequest } from './iam/request-context';
 import { concat, display, Text } from './iam/text';
 import { flattenCfnReference } from './nag';
+import { all } from './request-verdicts';
 import { anyValue, constructOf, repositoryName } from './role-permissions';
 import { ArnScope } from './ssm-references';
 
@@ -124,12 +125,3 @@ function evaluateAll(check: ContainerCheck, actions: string[], resource: Text): 
   return all(actions.map(action => check.evaluate({ action, resource, context: check.context })));
 }
 
-/** All must be allowed: denied when any is, allowed when all are. */
-function all(verdicts: Verdict[]): Verdict {
-  const denied = verdicts.filter(v => v.decision === 'denied');
-  if (denied.length > 0) {
-    return { decision: 'denied', reasons: denied.flatMap(v => v.reasons) };
-  }
-  const unknown = verdicts.filter(v => v.decision === 'unknown');
-  return unknown.length > 0 ? { decision: 'unknown', reasons: unknown.flatMap(v => v.reasons) } : { decision: 'allowed', reasons: [] };
-}

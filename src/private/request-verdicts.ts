@@ -83,3 +83,13 @@ export function bucketOfAnotherStack(cache: object, profile: IConstruct, name: s
     reasons: [`the bucket '${bucket.node.path}' is of another stack than the role's, whose bucket policy and encryption key the check does not read`],
   };
 }
+
+/** All must be allowed: denied when any is, allowed when all are. */
+export function all(verdicts: Verdict[]): Verdict {
+  const denied = verdicts.filter(v => v.decision === 'denied');
+  if (denied.length > 0) {
+    return { decision: 'denied', reasons: denied.flatMap(v => v.reasons) };
+  }
+  const unknown = verdicts.filter(v => v.decision === 'unknown');
+  return unknown.length > 0 ? { decision: 'unknown', reasons: unknown.flatMap(v => v.reasons) } : { decision: 'allowed', reasons: [] };
+}

@@ -289,7 +289,7 @@ export function repositoryName(repository: ecr.CfnRepository): Text {
 }
 
 /** The elements of a stack (not of its nested stacks) by logical id. */
-function elementsOf(stack: Stack): Map<string, CfnElement> {
+export function elementsOf(stack: Stack): Map<string, CfnElement> {
   const elements = new Map<string, CfnElement>();
   for (const construct of stack.node.findAll()) {
     if (CfnElement.isCfnElement(construct) && Stack.of(construct) === stack) {

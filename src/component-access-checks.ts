@@ -269,7 +269,7 @@ class ProfileCheck {
     }
     const fix = need.access === 'read'
       ? `call addComponent(component) on the profile for ${component}, or add an artifact location (addArtifactLocation) that holds it`
-      : `call addComponent(component) on the profile for ${component}, or make its folder the logLocation`;
+      : `call addComponent(component) on the profile for ${component}, or add an upload location (addUploadLocation) that holds it`;
     this.report(verdict, what, `${need.access} it`, fix);
   }
 

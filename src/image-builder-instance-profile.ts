@@ -1,7 +1,6 @@
 import { Annotations, ArnFormat, Fn, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -14,6 +13,9 @@ import { forMessages, keyPattern, ParameterNeed, readComponentDocument, S3Need }
 import { cfnComponentOf, componentSource, pathOf } from './private/component-source';
 import { DocumentTokens, readTokenizedDocument } from './private/component-tokens';
 import { AwsManagedComponentGrants, awsManagedComponentOf, recipeComponents, recipeLabel } from './private/grants/aws-managed-component-grants';
+import { logFolderOf, logFoldersOf } from './private/grants/log-folders';
+import { exactResource, validateName } from './private/grants/names';
+import { requireArray, requireBoolean, requireConstruct, requireLocation, requireObject, requireString } from './private/input';
 import { flattenCfnReference, NagAcknowledgements } from './private/nag';
 import { Location, overlappingLocations } from './private/overlaps';
 import { OwnPolicies } from './private/own-policies';
@@ -297,6 +299,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * use `fromInstanceProfileAttributes` to give the role.
    */
   public static fromInstanceProfileName(scope: Construct, id: string, instanceProfileName: string): IImageBuilderInstanceProfile {
+    requireString('fromInstanceProfileName: instanceProfileName', instanceProfileName);
     return ImageBuilderInstanceProfile.fromInstanceProfileAttributes(scope, id, { instanceProfileName });
   }
 
@@ -307,6 +310,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * use `fromInstanceProfileAttributes` to give the role.
    */
   public static fromInstanceProfileArn(scope: Construct, id: string, instanceProfileArn: string): IImageBuilderInstanceProfile {
+    requireString('fromInstanceProfileArn: instanceProfileArn', instanceProfileArn);
     return ImageBuilderInstanceProfile.fromInstanceProfileAttributes(scope, id, { instanceProfileArn });
   }
 
@@ -318,6 +322,13 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    */
   public static fromInstanceProfileAttributes(scope: Construct, id: string,
     attrs: ImageBuilderInstanceProfileAttributes): IImageBuilderInstanceProfile {
+    requireObject('fromInstanceProfileAttributes', 'an ImageBuilderInstanceProfileAttributes', attrs);
+    requireString('fromInstanceProfileAttributes: instanceProfileArn', attrs.instanceProfileArn, true);
+    requireString('fromInstanceProfileAttributes: instanceProfileName', attrs.instanceProfileName, true);
+    requireString('fromInstanceProfileAttributes: path', attrs.path, true);
+    if (attrs.role !== undefined) {
+      requireConstruct('fromInstanceProfileAttributes: role', 'role', attrs.role, 'roleArn');
+    }
     const { instanceProfileArn, instanceProfileName, path } = attrs;
     if (instanceProfileArn === undefined && instanceProfileName === undefined) {
       throw new Error('fromInstanceProfileAttributes needs instanceProfileArn or instanceProfileName, got neither');
@@ -428,6 +439,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   constructor(scope: Construct, id: string, props: ImageBuilderInstanceProfileProps = {}) {
     super(scope, id);
 
+    validatePropTypes(props);
     if (props.role) {
       const clashing = (['roleName', 'description', 'path', 'permissionsBoundary'] as const).filter(p => props[p] !== undefined);
       if (clashing.length > 0) {
@@ -511,9 +523,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       this.grantS3('logLocation', { access: 'write', bucket: props.logLocation.bucket, keyPattern: logPrefix!, folder: true }, folderReason(logPrefix!));
     }
 
-    for (const repository of props.containerRepositories ?? []) {
-      this.addContainerRepository(repository);
-    }
+    (props.containerRepositories ?? []).forEach((repository, i) => this.grantContainerRepository(`containerRepositories[${i}]`, repository));
 
     this.node.addValidation({ validate: () => this.validateManagedPolicyCount() });
     this.node.addValidation({ validate: () => this.warnAboutOverlaps() });
@@ -528,8 +538,26 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * folder, and `kms:Decrypt` on the bucket's key when it has one. Adding the same folder twice grants it once.
    */
   public addArtifactLocation(location: BucketLocation): void {
+    requireLocation('addArtifactLocation', location);
     const prefix = normalizeKeyPrefix('keyPrefix', location.keyPrefix);
     this.grantS3('addArtifactLocation', { access: 'read', bucket: location.bucket, keyPattern: prefix, folder: true }, folderReason(prefix));
+  }
+
+  /**
+   * Let the instances write to another S3 folder, and only write: for example the destination of an `S3Upload` step
+   * of a component whose document this construct cannot read.
+   *
+   * Grants `s3:PutObject` on the objects under the folder, and `kms:GenerateDataKey` and `kms:Decrypt` on the
+   * bucket's key when it has one, as `logLocation` does. Nothing may be read, listed or deleted. Adding the same
+   * folder twice grants it once. `ComponentAccessChecks` counts the folder for the `S3Upload` steps that write there.
+   *
+   * @param location the folder that builds write to
+   * @see https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-action-modules.html#action-modules-s3upload
+   */
+  public addUploadLocation(location: BucketLocation): void {
+    requireLocation('addUploadLocation', location);
+    const prefix = normalizeKeyPrefix('keyPrefix', location.keyPrefix);
+    this.grantS3('addUploadLocation', { access: 'write', bucket: location.bucket, keyPattern: prefix, folder: true }, folderReason(prefix));
   }
 
   /**
@@ -560,6 +588,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * @see https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-action-modules.html#action-modules-s3download
    */
   public addComponent(component: IConstruct): void {
+    requireConstruct('addComponent', 'component', component, 'node');
     const awsManaged = awsManagedComponentOf(component);
     if (awsManaged !== undefined) {
       this.grantAwsManagedComponent('addComponent', awsManaged);
@@ -597,6 +626,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * @see https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-managed-components.html
    */
   public addAwsManagedComponent(componentName: string): void {
+    requireString('addAwsManagedComponent: componentName', componentName);
     this.grantAwsManagedComponent('addAwsManagedComponent', componentName);
   }
 
@@ -613,6 +643,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * @see https://docs.aws.amazon.com/imagebuilder/latest/userguide/manage-recipes.html
    */
   public addRecipe(recipe: IConstruct): void {
+    requireConstruct('addRecipe', 'recipe', recipe, 'node');
     const components = recipeComponents(recipe);
     if (components === undefined) {
       throw new Error(`addRecipe: '${recipe.node.path}' is not an Image Builder recipe: give an imagebuilder.CfnImageRecipe or `
@@ -642,6 +673,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * @param data the component document, YAML (AWSTOE schema 1.0)
    */
   public addComponentData(data: string): void {
+    requireString('addComponentData: data', data);
     const tokenized = Token.isUnresolved(data) ? readTokenizedDocument(this, data) : undefined;
     if (Token.isUnresolved(data) && !tokenized) {
       Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:componentNotRead',
@@ -658,7 +690,9 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * @param parameter the Parameter Store parameter that builds read
    */
   public addParameter(parameter: ssm.IParameter): void {
-    this.grant('addParameter', ['ssm:GetParameter'], parameter.parameterArn);
+    requireConstruct('addParameter', 'parameter', parameter, 'parameterArn');
+    validateName('addParameter', 'parameter', parameter.parameterName);
+    this.grant('addParameter', ['ssm:GetParameter'], exactResource(parameter.parameterArn));
     const key = (parameter as { encryptionKey?: kms.IKey }).encryptionKey;
     if (key) {
       this.grant('addParameter', ['kms:Decrypt'], key.keyArn);
@@ -676,9 +710,12 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/integration-ps-secretsmanager.html
    */
   public addSecret(secret: secretsmanager.ISecret): void {
+    requireConstruct('addSecret', 'secret', secret, 'secretArn');
+    validateName('addSecret', 'secret', secret.secretName);
     this.grant('addSecret', ['ssm:GetParameter'], parameterArn(secretReferenceName(secret.secretName), false, this.arnScope()));
     // a secret known by name or partial ARN: Secrets Manager ends its ARN with '-' and six random characters
-    this.grant('addSecret', ['secretsmanager:GetSecretValue'], secret.secretFullArn ?? `${secret.secretArn}-??????`);
+    this.grant('addSecret', ['secretsmanager:GetSecretValue'], secret.secretFullArn !== undefined
+      ? exactResource(secret.secretFullArn) : `${exactResource(secret.secretArn)}-??????`);
     this.grantSecretKey('addSecret', secret);
   }
 
@@ -688,11 +725,17 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * @param repository an Amazon ECR repository
    */
   public addContainerRepository(repository: ecr.IRepository): void {
+    this.grantContainerRepository('addContainerRepository', repository);
+  }
+
+  private grantContainerRepository(prop: string, repository: ecr.IRepository): void {
+    requireConstruct(prop, 'repository', repository, 'repositoryArn');
+    validateName(prop, 'repository', repository.repositoryName);
     if (this.containerBuilds) {
       throw new Error('addContainerRepository cannot be combined with containerBuilds: containerBuilds attaches '
         + `EC2InstanceProfileForImageBuilderECRContainerBuilds, which pushes to every repository; leave containerBuilds out to push to '${repository.node.path}' only`);
     }
-    this.grant('addContainerRepository', ECR_PUSH_PULL, repository.repositoryArn);
+    this.grant(prop, ECR_PUSH_PULL, exactResource(repository.repositoryArn));
     if (!this.containerRecipesGranted) {
       this.containerRecipesGranted = true;
       // ECR has no resource-level permission for the authorization token
@@ -716,6 +759,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * @param grantee the principal that passes the role
    */
   public grantPassRole(grantee: iam.IGrantable): iam.Grant {
+    requireConstruct('grantPassRole', 'grantee', grantee, 'grantPrincipal');
     return grantPassRoleOf(this.role, grantee);
   }
 
@@ -723,6 +767,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * Attach another managed policy to the role.
    */
   public addManagedPolicy(policy: iam.IManagedPolicy): void {
+    requireConstruct('addManagedPolicy', 'managed policy', policy, 'managedPolicyArn');
     this.role.addManagedPolicy(policy);
   }
 
@@ -730,6 +775,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * Add a statement to the role's policy.
    */
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    requireConstruct('addToPrincipalPolicy', 'policy statement', statement, 'toStatementJson');
     return this.role.addToPrincipalPolicy(statement);
   }
 
@@ -894,25 +940,29 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
 
   /**
    * The alpha InfrastructureConfiguration, given `instanceProfile` with S3 logging, calls `bucket.grantPut` on
-   * the role: more than the write-only log folder that this construct grants. Say so, and what to write instead.
+   * the role: more than the write-only log folder that this construct grants. Say so, and what to write instead,
+   * for a grant on the log folder of an infrastructure configuration of this profile only: a grant on another
+   * folder is the app's own choice (see addUploadLocation).
    */
   private warnAboutLogGrants(): string[] {
     const ownPolicies = new Set<IConstruct>(this.policies.all.map(p => p.node.defaultChild!));
     const others = this.attachedPolicies.all.filter(p => !ownPolicies.has(p));
     // cheap first: most profiles have no policy but their own
-    if (others.length === 0 || !Stack.of(this).node.findAll().some(c => c instanceof imagebuilder.CfnInfrastructureConfiguration
-      && c.logging !== undefined && Stack.of(c).resolve(c.instanceProfileName)?.Ref === Stack.of(this).resolve(this.instanceProfileName)?.Ref)) {
+    const folders = others.length === 0 ? [] : logFoldersOf(this, this.instanceProfileName);
+    if (folders.length === 0) {
       return [];
     }
     for (const policy of others) {
       const statements: any[] = Stack.of(policy).resolve(policy.policyDocument)?.Statement ?? [];
       for (const statement of statements) {
         const actions = [statement.Action ?? []].flat().filter((a: unknown) => typeof a === 'string' && BEYOND_PUT.includes(a));
-        if (statement.Effect === 'Allow' && actions.length > 0) {
-          const resources = [statement.Resource ?? []].flat().map(flattenCfnReference);
+        const resources = [statement.Resource ?? []].flat().map(flattenCfnReference);
+        const onLogs = resources.map(r => ({ resource: r, folder: logFolderOf(r, folders) })).filter(r => r.folder !== undefined);
+        if (statement.Effect === 'Allow' && actions.length > 0 && onLogs.length > 0) {
           Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:logGrantBeyondPut',
-            `'${pathOf(policy)}' allows ${actions.join(', ')} on ${resources.map(r => `'${r}'`).join(', ')} to the role of this profile, `
-            + 'beyond the s3:PutObject that log delivery needs. InfrastructureConfiguration of @aws-cdk/aws-imagebuilder-alpha grants this '
+            `'${pathOf(policy)}' allows ${actions.join(', ')} on ${onLogs.map(r => `'${r.resource}'`).join(', ')} to the role of this profile, `
+            + `in the S3 log folder of '${onLogs[0].folder!.configuration}', beyond the s3:PutObject that log delivery needs. `
+            + 'InfrastructureConfiguration of @aws-cdk/aws-imagebuilder-alpha grants this '
             + '(bucket.grantPut) when it gets profile.instanceProfile and S3 logging: give it instanceProfile: profile.instanceProfileWithoutRole, '
             + 'and the log folder to the profile as logLocation: { bucket, keyPrefix }, which grants s3:PutObject only');
         }
@@ -997,6 +1047,30 @@ function listedPrefix(need: S3Need): string | undefined {
     return undefined;
   }
   return keyPattern(need.key.slice(0, -1));
+}
+
+/** Throws an Error naming the prop for a prop of the wrong type (from JavaScript), before anything reads it. */
+function validatePropTypes(props: ImageBuilderInstanceProfileProps): void {
+  requireObject('props', 'an ImageBuilderInstanceProfileProps', props);
+  if (props.role !== undefined) {
+    requireConstruct('role', 'role', props.role, 'roleArn');
+  }
+  for (const prop of ['roleName', 'instanceProfileName', 'path', 'description'] as const) {
+    requireString(prop, props[prop], true);
+  }
+  if (props.permissionsBoundary !== undefined) {
+    requireConstruct('permissionsBoundary', 'managed policy', props.permissionsBoundary, 'managedPolicyArn');
+  }
+  requireArray('managedPolicies', props.managedPolicies);
+  (props.managedPolicies ?? []).forEach((policy, i) => requireConstruct(`managedPolicies[${i}]`, 'managed policy', policy, 'managedPolicyArn'));
+  requireBoolean('readAllParameters', props.readAllParameters);
+  requireBoolean('containerBuilds', props.containerBuilds);
+  requireArray('containerRepositories', props.containerRepositories);
+  requireArray('artifactLocations', props.artifactLocations);
+  (props.artifactLocations ?? []).forEach((location, i) => requireLocation(`artifactLocations[${i}]`, location));
+  if (props.logLocation !== undefined) {
+    requireLocation('logLocation', props.logLocation);
+  }
 }
 
 /** iam:PassRole on the role, only to the services that launch Image Builder instances with it. */

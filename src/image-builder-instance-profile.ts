@@ -13,6 +13,7 @@ import { forMessages, keyPattern, ParameterNeed, readComponentDocument, S3Need }
 import { cfnComponentOf, componentSource, pathOf } from './private/component-source';
 import { DocumentTokens, readTokenizedDocument } from './private/component-tokens';
 import { AwsManagedComponentGrants, awsManagedComponentOf, recipeComponents, recipeLabel } from './private/grants/aws-managed-component-grants';
+import { KmsGrants, keyToGrant } from './private/grants/kms';
 import { logFolderOf, logFoldersOf } from './private/grants/log-folders';
 import { exactResource, validateName } from './private/grants/names';
 import { requireArray, requireBoolean, requireConstruct, requireLocation, requireObject, requireString } from './private/input';
@@ -419,6 +420,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   private readonly grantedKeys = new Set<string>();
   private readonly componentBuckets = new Map<string, s3.IBucket>();
   private readonly s3Statements: S3Statements;
+  private readonly kmsGrants: KmsGrants;
   private readonly policies: OwnPolicies;
   private readonly attachedPolicies: { readonly all: readonly (iam.CfnPolicy | iam.CfnManagedPolicy | iam.CfnRolePolicy)[] };
   private readonly immutableRole: boolean;
@@ -473,7 +475,15 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     this.policies = new OwnPolicies(this, this.role, policy => {
       RolePolicies.of(Stack.of(policy)).attachedTo(policy.node.defaultChild as iam.CfnManagedPolicy, this.role);
     });
-    this.s3Statements = new S3Statements(this.policies);
+    this.kmsGrants = new KmsGrants(this, this.policies);
+    this.s3Statements = new S3Statements(this.policies, {
+      s3: (access, key, bucket, objects) => {
+        const granted = keyToGrant(`the bucket '${bucket.node.path}'`, key, (warningId, message) => Annotations.of(this).addWarningV2(warningId, message));
+        if (granted) {
+          this.kmsGrants.s3(access, granted, bucket, objects);
+        }
+      },
+    });
 
     const instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', {
       role: this.role,
@@ -694,8 +704,10 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     validateName('addParameter', 'parameter', parameter.parameterName);
     this.grant('addParameter', ['ssm:GetParameter'], exactResource(parameter.parameterArn));
     const key = (parameter as { encryptionKey?: kms.IKey }).encryptionKey;
-    if (key) {
-      this.grant('addParameter', ['kms:Decrypt'], key.keyArn);
+    const granted = key && keyToGrant(`addParameter: the parameter '${parameter.node.path}'`, key, (warningId, message) => Annotations.of(this).addWarningV2(warningId, message));
+    if (granted) {
+      this.assertMutableRole('addParameter', `kms:Decrypt on '${granted.keyArn}'`, 'grant it outside this app');
+      this.kmsGrants.parameter(granted, parameter.parameterArn, parameter.env.region);
     }
   }
 
@@ -716,7 +728,8 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     // a secret known by name or partial ARN: Secrets Manager ends its ARN with '-' and six random characters
     this.grant('addSecret', ['secretsmanager:GetSecretValue'], secret.secretFullArn !== undefined
       ? exactResource(secret.secretFullArn) : `${exactResource(secret.secretArn)}-??????`);
-    this.grantSecretKey('addSecret', secret);
+    this.grantSecretKey('addSecret', secret, secret.secretFullArn !== undefined
+      ? exactResource(secret.secretFullArn) : `${exactResource(secret.secretArn)}-??????`);
   }
 
   /**
@@ -832,7 +845,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
         // a secret of the app read by its name: its key, which the document does not name
         const appSecret = target.byArn ? undefined : appSecretNamed(this, target.secretId);
         if (appSecret && Stack.of(appSecret) === Stack.of(this)) {
-          this.grantSecretKey(need.step, appSecret);
+          this.grantSecretKey(need.step, appSecret, exactResource(appSecret.secretArn));
         } else if (appSecret?.encryptionKey) {
           // a reference to another stack could make the stacks depend on each other
           Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:appSecretOfAnotherStack',
@@ -847,12 +860,13 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   /**
    * kms:Decrypt on the secret's key, when it has one, only through Secrets Manager in the secret's region (the
    * call that GetSecretValue makes for the caller; an imported secret's ARN tells its region), as aws-cdk-lib's
-   * secret.grantRead does.
+   * secret.grantRead does, and only for this secret (the SecretARN encryption context; `secretArn` is its exact pattern).
    */
-  private grantSecretKey(prop: string, secret: secretsmanager.ISecret): void {
-    if (secret.encryptionKey) {
-      this.grant(prop, ['kms:Decrypt'], secret.encryptionKey.keyArn,
-        { StringEquals: { 'kms:ViaService': `secretsmanager.${secret.env.region}.amazonaws.com` } });
+  private grantSecretKey(prop: string, secret: secretsmanager.ISecret, secretArn: string): void {
+    const key = secret.encryptionKey && keyToGrant(`${prop}: the secret '${secret.node.path}'`, secret.encryptionKey, (warningId, message) => Annotations.of(this).addWarningV2(warningId, message));
+    if (key) {
+      this.assertMutableRole(prop, `kms:Decrypt on '${key.keyArn}'`, 'grant it outside this app');
+      this.kmsGrants.secret(key, secretArn, secret.env.region);
     }
   }
 

@@ -4,8 +4,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { ComponentAccessChecks, ImageBuilderInstanceProfile, ImageBuilderInstanceProfileProps } from '../src';
-import { uploadDocument } from './helpers/component-documents';
+import { bashDocument, downloadDocument, uploadDocument } from './helpers/component-documents';
 import { ACCOUNT, EffectivePermissions, REGION } from './helpers/effective-permissions';
 
 // every KMS grant is decided by iam-simulate with the key's policy (CDK's default, which lets IAM policies of the
@@ -125,6 +127,64 @@ describe('case 2: a bucket key is scoped to S3 and to the granted folders', () =
     // then
     Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
     Annotations.fromStack(stack).hasNoWarning('/Stack/Pipeline', Match.anyValue());
+  });
+});
+
+describe('case 2: every KMS grant', () => {
+  test('given every grant that brings a key, then each KMS statement of the construct holds kms:ViaService', () => {
+    // given: artifact, log and upload folders, component downloads and uploads, a SecureString and secrets, all with keys
+    const stack = new Stack(new App(), 'Stack');
+    const key = new kms.Key(stack, 'Key');
+    const bucket = new s3.Bucket(stack, 'Artifacts', { bucketName: 'team-artifacts', encryptionKey: key });
+    const imported = s3.Bucket.fromBucketAttributes(stack, 'Imported', { bucketName: 'team-imported', encryptionKey: key });
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', {
+      readAllParameters: false,
+      artifactLocations: [{ bucket, keyPrefix: 'components' }, { bucket: imported }],
+      logLocation: { bucket: imported, keyPrefix: 'logs' },
+    });
+
+    // when
+    profile.addUploadLocation({ bucket, keyPrefix: 'results' });
+    profile.addComponentData(downloadDocument('get', 's3://team-artifacts/app/install.sh', '/tmp/install.sh'));
+    profile.addComponentData(uploadDocument('put', '/tmp/r.txt', 's3://team-artifacts/reports/r.txt'));
+    profile.addParameter(ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'Token', { parameterName: '/team/token', encryptionKey: key }));
+    profile.addSecret(new secretsmanager.Secret(stack, 'Secret', { secretName: 'team/db', encryptionKey: key }));
+    profile.addComponentData(bashDocument('read', 'echo {{ aws:ssm:/aws/reference/secretsmanager/team/db }}'));
+
+    // then
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'))
+      .flatMap(p => p.Properties.PolicyDocument.Statement)
+      .filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith('kms:')));
+    expect(statements.length).toBeGreaterThanOrEqual(6);
+    for (const statement of statements) {
+      expect(statement.Condition?.StringEquals?.['kms:ViaService']).toBeDefined();
+    }
+  });
+
+  test('given a secret imported by a partial ARN with its key, then the key decrypts that secret only, whatever its six last characters', async () => {
+    // given
+    const stack = new Stack(new App(), 'Stack');
+    const key = new kms.Key(stack, 'Key');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { readAllParameters: false });
+
+    // when
+    profile.addSecret(secretsmanager.Secret.fromSecretAttributes(stack, 'S', {
+      secretPartialArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:prod/db`, encryptionKey: key,
+    }));
+
+    // then
+    const roleId = stack.getLogicalId(profile.role.node.defaultChild as iam.CfnRole);
+    const permissions = EffectivePermissions.ofRole(Template.fromStack(stack).toJSON() as any, roleId);
+    const viaSecretsManager = (name: string) => ({
+      'aws:PrincipalAccount': ACCOUNT,
+      'kms:CallerAccount': ACCOUNT,
+      'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com`,
+      'kms:EncryptionContext:SecretARN': `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}`,
+      'kms:EncryptionContextKeys': ['SecretARN'],
+    });
+    expect(await permissions.decide('kms:Decrypt', keyArnOf(stack, key), viaSecretsManager('prod/db-AbCdEf'))).toBe('Allowed');
+    expect(await permissions.decide('kms:Decrypt', keyArnOf(stack, key), viaSecretsManager('prod/db-admin-AbCdEf'))).toBe('ImplicitlyDenied');
+    expect(await permissions.decide('kms:Decrypt', keyArnOf(stack, key), viaSecretsManager('prod/other-AbCdEf'))).toBe('ImplicitlyDenied');
   });
 });
 

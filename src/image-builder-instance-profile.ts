@@ -1,28 +1,28 @@
 import { Annotations, ArnFormat, Fn, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
 import { appBucketNamed } from './private/app-buckets';
-import { appSecretNamed } from './private/app-secrets';
 import { BUILD_REGION, inBuildRegions, regionalSizeWarnings } from './private/build-regions';
-import { forMessages, keyPattern, ParameterNeed, readComponentDocument, S3Need } from './private/component-document';
+import { forMessages, keyPattern, readComponentDocument, S3Need } from './private/component-document';
 import { cfnComponentOf, componentSource, pathOf } from './private/component-source';
 import { DocumentTokens, readTokenizedDocument } from './private/component-tokens';
 import { AwsManagedComponentGrants, awsManagedComponentOf, recipeComponents, recipeLabel } from './private/grants/aws-managed-component-grants';
+import { EcrGrants } from './private/grants/ecr';
 import { KmsGrants, keyToGrant } from './private/grants/kms';
 import { logFolderOf, logFoldersOf } from './private/grants/log-folders';
-import { exactResource, validateName } from './private/grants/names';
+import { ParameterGrants } from './private/grants/parameters-and-secrets';
+import { ProfileGrants } from './private/grants/profile-grants';
 import { requireArray, requireBoolean, requireConstruct, requireLocation, requireObject, requireString } from './private/input';
 import { flattenCfnReference, NagAcknowledgements } from './private/nag';
 import { Location, overlappingLocations } from './private/overlaps';
 import { OwnPolicies } from './private/own-policies';
 import { policyStacks, RolePolicies } from './private/role-policies';
 import { S3Grant, S3Statements } from './private/s3-statements';
-import { ArnScope, parameterArn, parameterTarget, secretArnPattern, secretReferenceName } from './private/ssm-references';
+import { ArnScope } from './private/ssm-references';
 import { UnknownRolePrincipal } from './private/unknown-role';
 import { normalizeKeyPrefix, validateDescription, validateIamName, validatePath } from './private/validation';
 
@@ -259,11 +259,6 @@ const IMAGE_BUILDER_MANAGED_POLICY = 'EC2InstanceProfileForImageBuilder';
 const SSM_ALL_PARAMETERS_MANAGED_POLICY = 'AmazonSSMManagedInstanceCore';
 const SSM_DEFAULT_MANAGED_POLICY = 'AmazonSSMManagedEC2InstanceDefaultPolicy';
 const CONTAINER_BUILDS_MANAGED_POLICY = 'EC2InstanceProfileForImageBuilderECRContainerBuilds';
-// what EC2InstanceProfileForImageBuilderECRContainerBuilds (v1) allows on every repository, for one
-const ECR_PUSH_PULL = [
-  'ecr:BatchGetImage', 'ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer',
-  'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage',
-];
 // what bucket.grantPut adds to s3:PutObject (aws-cdk-lib's BUCKET_PUT_ACTIONS and PUT_OBJECT_*_ACTIONS)
 const BEYOND_PUT = ['s3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:Abort*'];
 // services that launch instances with the profile, or take it in an infrastructure configuration
@@ -421,6 +416,8 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   private readonly componentBuckets = new Map<string, s3.IBucket>();
   private readonly s3Statements: S3Statements;
   private readonly kmsGrants: KmsGrants;
+  private readonly parameterGrants: ParameterGrants;
+  private readonly ecrGrants: EcrGrants;
   private readonly policies: OwnPolicies;
   private readonly attachedPolicies: { readonly all: readonly (iam.CfnPolicy | iam.CfnManagedPolicy | iam.CfnRolePolicy)[] };
   private readonly immutableRole: boolean;
@@ -428,7 +425,6 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   private readonly containerBuilds: boolean;
   private readonly readLocations = new Array<Location>();
   private readonly writeLocations = new Array<Location>();
-  private containerRecipesGranted = false;
   private buildRegionStatements = 0;
   private withoutRole?: iam.IInstanceProfile;
   private awsManagedComponents?: AwsManagedComponentGrants;
@@ -476,6 +472,17 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       RolePolicies.of(Stack.of(policy)).attachedTo(policy.node.defaultChild as iam.CfnManagedPolicy, this.role);
     });
     this.kmsGrants = new KmsGrants(this, this.policies);
+    const grants: ProfileGrants = {
+      scope: this,
+      nag: this.nag,
+      kms: this.kmsGrants,
+      grant: (prop, actions, resource, conditions) => this.grant(prop, actions, resource, conditions),
+      assertMutableRole: (prop, what, instead) => this.assertMutableRole(prop, what, instead),
+      arnScope: () => this.arnScope(),
+      warn: (warningId, message) => Annotations.of(this).addWarningV2(warningId, message),
+    };
+    this.parameterGrants = new ParameterGrants(grants);
+    this.ecrGrants = new EcrGrants(grants);
     this.s3Statements = new S3Statements(this.policies, {
       s3: (access, key, bucket, objects) => {
         const granted = keyToGrant(`the bucket '${bucket.node.path}'`, key, (warningId, message) => Annotations.of(this).addWarningV2(warningId, message));
@@ -701,14 +708,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    */
   public addParameter(parameter: ssm.IParameter): void {
     requireConstruct('addParameter', 'parameter', parameter, 'parameterArn');
-    validateName('addParameter', 'parameter', parameter.parameterName);
-    this.grant('addParameter', ['ssm:GetParameter'], exactResource(parameter.parameterArn));
-    const key = (parameter as { encryptionKey?: kms.IKey }).encryptionKey;
-    const granted = key && keyToGrant(`addParameter: the parameter '${parameter.node.path}'`, key, (warningId, message) => Annotations.of(this).addWarningV2(warningId, message));
-    if (granted) {
-      this.assertMutableRole('addParameter', `kms:Decrypt on '${granted.keyArn}'`, 'grant it outside this app');
-      this.kmsGrants.parameter(granted, parameter.parameterArn, parameter.env.region);
-    }
+    this.parameterGrants.parameter('addParameter', parameter);
   }
 
   /**
@@ -723,13 +723,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    */
   public addSecret(secret: secretsmanager.ISecret): void {
     requireConstruct('addSecret', 'secret', secret, 'secretArn');
-    validateName('addSecret', 'secret', secret.secretName);
-    this.grant('addSecret', ['ssm:GetParameter'], parameterArn(secretReferenceName(secret.secretName), false, this.arnScope()));
-    // a secret known by name or partial ARN: Secrets Manager ends its ARN with '-' and six random characters
-    this.grant('addSecret', ['secretsmanager:GetSecretValue'], secret.secretFullArn !== undefined
-      ? exactResource(secret.secretFullArn) : `${exactResource(secret.secretArn)}-??????`);
-    this.grantSecretKey('addSecret', secret, secret.secretFullArn !== undefined
-      ? exactResource(secret.secretFullArn) : `${exactResource(secret.secretArn)}-??????`);
+    this.parameterGrants.secret('addSecret', secret);
   }
 
   /**
@@ -743,25 +737,11 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
 
   private grantContainerRepository(prop: string, repository: ecr.IRepository): void {
     requireConstruct(prop, 'repository', repository, 'repositoryArn');
-    validateName(prop, 'repository', repository.repositoryName);
     if (this.containerBuilds) {
       throw new Error('addContainerRepository cannot be combined with containerBuilds: containerBuilds attaches '
         + `EC2InstanceProfileForImageBuilderECRContainerBuilds, which pushes to every repository; leave containerBuilds out to push to '${repository.node.path}' only`);
     }
-    this.grant(prop, ECR_PUSH_PULL, exactResource(repository.repositoryArn));
-    if (!this.containerRecipesGranted) {
-      this.containerRecipesGranted = true;
-      // ECR has no resource-level permission for the authorization token
-      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html
-      const tokenPolicy = this.grant('addContainerRepository', ['ecr:GetAuthorizationToken'], '*');
-      this.nag.acknowledgeWildcardResource(tokenPolicy, '*', 'ecr:GetAuthorizationToken has no resource-level permission: ECR accepts only "*" for it, '
-        + 'and the token lets the build push and pull only where the other statements allow.');
-      const recipes = Stack.of(this).formatArn({ service: 'imagebuilder', resource: 'container-recipe', resourceName: '*', region: this.arnScope().region });
-      const recipesPolicy = this.grant('addContainerRepository', ['imagebuilder:GetContainerRecipe'], recipes);
-      // acknowledged in the profile's own region; the recipes of other build regions stay visible to cdk-nag
-      this.nag.acknowledgeWildcardResource(recipesPolicy, recipes.split(BUILD_REGION).join(Stack.of(this).region), 'The build instance reads the container recipe that it builds, which the instance profile '
-        + 'does not know; this is every container recipe of the account, which EC2InstanceProfileForImageBuilderECRContainerBuilds grants on "*".');
-    }
+    this.ecrGrants.repository(prop, repository);
   }
 
   /**
@@ -808,7 +788,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       }, wildcardReason(need));
     }
     for (const need of needs.parameters) {
-      this.grantParameterNeed(need);
+      this.parameterGrants.need(need);
     }
   }
 
@@ -823,51 +803,6 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       },
     });
     this.awsManagedComponents.grant(prop, componentName);
-  }
-
-  private grantParameterNeed(need: ParameterNeed): void {
-    const target = parameterTarget(need.name);
-    const scope = this.arnScope();
-    switch (target.kind) {
-      case 'invalid':
-        Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:componentParameter',
-          `${need.step}: '${need.reference}' names no parameter that Parameter Store can hold (${target.problem}), so nothing was granted for it`);
-        return;
-      case 'arn':
-        this.grant(need.step, ['ssm:GetParameter'], target.arn);
-        return;
-      case 'parameter':
-        this.grant(need.step, ['ssm:GetParameter'], parameterArn(target.resourceName, target.publicParameter, scope));
-        return;
-      case 'secret': {
-        this.grant(need.step, ['ssm:GetParameter'], parameterArn(target.resourceName, false, scope));
-        this.grant(need.step, ['secretsmanager:GetSecretValue'], secretArnPattern(target.secretId, target.byArn, scope));
-        // a secret of the app read by its name: its key, which the document does not name
-        const appSecret = target.byArn ? undefined : appSecretNamed(this, target.secretId);
-        if (appSecret && Stack.of(appSecret) === Stack.of(this)) {
-          this.grantSecretKey(need.step, appSecret, exactResource(appSecret.secretArn));
-        } else if (appSecret?.encryptionKey) {
-          // a reference to another stack could make the stacks depend on each other
-          Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:appSecretOfAnotherStack',
-            `${need.step}: the secret '${target.secretId}' is '${appSecret.node.path}' of another stack: its KMS key was not granted; `
-            + 'add the secret with addSecret(secret), which grants the key');
-        }
-        return;
-      }
-    }
-  }
-
-  /**
-   * kms:Decrypt on the secret's key, when it has one, only through Secrets Manager in the secret's region (the
-   * call that GetSecretValue makes for the caller; an imported secret's ARN tells its region), as aws-cdk-lib's
-   * secret.grantRead does, and only for this secret (the SecretARN encryption context; `secretArn` is its exact pattern).
-   */
-  private grantSecretKey(prop: string, secret: secretsmanager.ISecret, secretArn: string): void {
-    const key = secret.encryptionKey && keyToGrant(`${prop}: the secret '${secret.node.path}'`, secret.encryptionKey, (warningId, message) => Annotations.of(this).addWarningV2(warningId, message));
-    if (key) {
-      this.assertMutableRole(prop, `kms:Decrypt on '${key.keyArn}'`, 'grant it outside this app');
-      this.kmsGrants.secret(key, secretArn, secret.env.region);
-    }
   }
 
   /**

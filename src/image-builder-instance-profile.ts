@@ -5,9 +5,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
-import { appBucketNamed } from './private/app-buckets';
 import { BUILD_REGION, inBuildRegions, regionalSizeWarnings } from './private/build-regions';
-import { forMessages, keyPattern, readComponentDocument, S3Need } from './private/component-document';
+import { readComponentDocument } from './private/component-document';
 import { cfnComponentOf, componentSource, pathOf } from './private/component-source';
 import { DocumentTokens, readTokenizedDocument } from './private/component-tokens';
 import { AwsManagedComponentGrants, awsManagedComponentOf, recipeComponents, recipeLabel } from './private/grants/aws-managed-component-grants';
@@ -16,12 +15,13 @@ import { KmsGrants, keyToGrant } from './private/grants/kms';
 import { logFolderOf, logFoldersOf } from './private/grants/log-folders';
 import { ParameterGrants } from './private/grants/parameters-and-secrets';
 import { ProfileGrants } from './private/grants/profile-grants';
+import { S3FolderGrants } from './private/grants/s3-folders';
 import { requireArray, requireBoolean, requireConstruct, requireLocation, requireObject, requireString } from './private/input';
 import { flattenCfnReference, NagAcknowledgements } from './private/nag';
-import { Location, overlappingLocations } from './private/overlaps';
+import { overlappingLocations } from './private/overlaps';
 import { OwnPolicies } from './private/own-policies';
 import { policyStacks, RolePolicies } from './private/role-policies';
-import { S3Grant, S3Statements } from './private/s3-statements';
+import { S3Statements } from './private/s3-statements';
 import { ArnScope } from './private/ssm-references';
 import { UnknownRolePrincipal } from './private/unknown-role';
 import { normalizeKeyPrefix, validateDescription, validateIamName, validatePath } from './private/validation';
@@ -412,9 +412,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   public readonly grantPrincipal: iam.IPrincipal;
 
   private readonly nag: NagAcknowledgements;
-  private readonly grantedKeys = new Set<string>();
-  private readonly componentBuckets = new Map<string, s3.IBucket>();
-  private readonly s3Statements: S3Statements;
+  private readonly s3Grants: S3FolderGrants;
   private readonly kmsGrants: KmsGrants;
   private readonly parameterGrants: ParameterGrants;
   private readonly ecrGrants: EcrGrants;
@@ -423,8 +421,6 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   private readonly immutableRole: boolean;
   private readonly readAllParameters: boolean;
   private readonly containerBuilds: boolean;
-  private readonly readLocations = new Array<Location>();
-  private readonly writeLocations = new Array<Location>();
   private buildRegionStatements = 0;
   private withoutRole?: iam.IInstanceProfile;
   private awsManagedComponents?: AwsManagedComponentGrants;
@@ -481,16 +477,17 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       arnScope: () => this.arnScope(),
       warn: (warningId, message) => Annotations.of(this).addWarningV2(warningId, message),
     };
-    this.parameterGrants = new ParameterGrants(grants);
-    this.ecrGrants = new EcrGrants(grants);
-    this.s3Statements = new S3Statements(this.policies, {
+    const s3Statements = new S3Statements(this.policies, {
       s3: (access, key, bucket, objects) => {
-        const granted = keyToGrant(`the bucket '${bucket.node.path}'`, key, (warningId, message) => Annotations.of(this).addWarningV2(warningId, message));
+        const granted = keyToGrant(`the bucket '${bucket.node.path}'`, key, grants.warn);
         if (granted) {
           this.kmsGrants.s3(access, granted, bucket, objects);
         }
       },
     });
+    this.s3Grants = new S3FolderGrants(grants, s3Statements);
+    this.parameterGrants = new ParameterGrants(grants);
+    this.ecrGrants = new EcrGrants(grants);
 
     const instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', {
       role: this.role,
@@ -533,11 +530,9 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       this.addManagedPolicy(policy);
     }
 
-    (props.artifactLocations ?? []).forEach((location, i) =>
-      this.grantS3('artifactLocations', { access: 'read', bucket: location.bucket, keyPattern: artifactPrefixes[i], folder: true },
-        folderReason(artifactPrefixes[i])));
+    (props.artifactLocations ?? []).forEach((location, i) => this.s3Grants.folder('artifactLocations', 'read', location.bucket, artifactPrefixes[i]));
     if (props.logLocation) {
-      this.grantS3('logLocation', { access: 'write', bucket: props.logLocation.bucket, keyPattern: logPrefix!, folder: true }, folderReason(logPrefix!));
+      this.s3Grants.folder('logLocation', 'write', props.logLocation.bucket, logPrefix!);
     }
 
     (props.containerRepositories ?? []).forEach((repository, i) => this.grantContainerRepository(`containerRepositories[${i}]`, repository));
@@ -557,7 +552,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   public addArtifactLocation(location: BucketLocation): void {
     requireLocation('addArtifactLocation', location);
     const prefix = normalizeKeyPrefix('keyPrefix', location.keyPrefix);
-    this.grantS3('addArtifactLocation', { access: 'read', bucket: location.bucket, keyPattern: prefix, folder: true }, folderReason(prefix));
+    this.s3Grants.folder('addArtifactLocation', 'read', location.bucket, prefix);
   }
 
   /**
@@ -574,7 +569,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   public addUploadLocation(location: BucketLocation): void {
     requireLocation('addUploadLocation', location);
     const prefix = normalizeKeyPrefix('keyPrefix', location.keyPrefix);
-    this.grantS3('addUploadLocation', { access: 'write', bucket: location.bucket, keyPattern: prefix, folder: true }, folderReason(prefix));
+    this.s3Grants.folder('addUploadLocation', 'write', location.bucket, prefix);
   }
 
   /**
@@ -778,14 +773,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:componentPath', warning);
     }
     for (const need of needs.s3) {
-      this.grantS3(need.step, {
-        access: need.access,
-        bucket: need.appBucket ?? this.componentBucket(need.bucketName),
-        keyPattern: keyPattern(need.key),
-        folder: need.folder,
-        bucketOwner: need.expectedBucketOwner,
-        listPrefix: listedPrefix(need),
-      }, wildcardReason(need));
+      this.s3Grants.need(need);
     }
     for (const need of needs.parameters) {
       this.parameterGrants.need(need);
@@ -840,53 +828,6 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     }
   }
 
-  /** The bucket a document names: the app's own bucket of that name when there is one (its key is granted too), else an import. */
-  private componentBucket(bucketName: string): s3.IBucket {
-    let bucket = this.componentBuckets.get(bucketName);
-    if (!bucket) {
-      bucket = this.appBucket(bucketName) ?? s3.Bucket.fromBucketName(this, `ComponentBucket${bucketName}`, bucketName);
-      this.componentBuckets.set(bucketName, bucket);
-    }
-    return bucket;
-  }
-
-  /**
-   * The app's bucket of that name, in the profile's stack. One of another stack is not referred to (the reference
-   * could make the stacks depend on each other): when it has a KMS key, a warning says how to grant it.
-   */
-  private appBucket(bucketName: string): s3.IBucket | undefined {
-    const bucket = appBucketNamed(this, bucketName);
-    if (bucket && Stack.of(bucket) !== Stack.of(this)) {
-      const granted = [...this.readLocations, ...this.writeLocations].some(location => location.bucket === bucket);
-      if (bucket.encryptionKey && !granted) {
-        Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:appBucketOfAnotherStack',
-          `A component names the bucket '${bucketName}', which is '${bucket.node.path}' of another stack: its KMS key was not granted. `
-          + 'Add the folder with addArtifactLocation({ bucket, keyPrefix }), which grants the key, or grant kms:Decrypt on the key yourself');
-      }
-      return undefined;
-    }
-    return bucket;
-  }
-
-  /**
-   * @param nagReason why the '*' of the grant is sound, for cdk-nag; none for a whole bucket, which cdk-nag
-   *   should go on showing
-   */
-  private grantS3(prop: string, grant: S3Grant, nagReason?: string): void {
-    const dedupe = `${grant.access}:${grant.folder ? 'folder' : 'object'}:${grant.bucket.node.path}:${grant.keyPattern}:${grant.bucketOwner}:${grant.listPrefix}`;
-    if (this.grantedKeys.has(dedupe)) {
-      return;
-    }
-    this.assertMutableRole(prop, `${grant.access} access to '${grant.bucket.node.path}/${grant.keyPattern}'`,
-      'grant the access outside this app and leave the location out');
-    this.grantedKeys.add(dedupe);
-    (grant.access === 'read' ? this.readLocations : this.writeLocations).push({ ...grant, label: prop });
-    const { objects, policy } = this.s3Statements.grant(grant);
-    if (nagReason && (grant.folder || grant.keyPattern.includes('*'))) {
-      this.nag.acknowledgeWildcardResource(policy, objects, nagReason);
-    }
-  }
-
   /**
    * The alpha InfrastructureConfiguration, given `instanceProfile` with S3 logging, calls `bucket.grantPut` on
    * the role: more than the write-only log folder that this construct grants. Say so, and what to write instead,
@@ -928,7 +869,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   }
 
   private warnAboutOverlaps(): string[] {
-    for (const warning of overlappingLocations(this.readLocations, this.writeLocations)) {
+    for (const warning of overlappingLocations(this.s3Grants.reads, this.s3Grants.writes)) {
       Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:readWriteOverlap', warning);
     }
     return [];
@@ -954,48 +895,6 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     }
     return [];
   }
-}
-
-const FOLDER_REASON = 'Image Builder reads component artifacts from, and writes logs to, any key under this one S3 folder; '
-  + 'the wildcard is limited to that folder.';
-
-/** The reason for a folder's wildcard; none for the whole bucket (no prefix), which is the user's choice. */
-function folderReason(pattern: string): string | undefined {
-  return pattern === '' ? undefined : FOLDER_REASON;
-}
-
-/**
- * Why a grant derived from a component document has a '*' that cdk-nag reports, or undefined when nothing
- * true can be said (a key that is empty or all variable grants the whole bucket: cdk-nag should go on showing it).
- */
-function wildcardReason(need: S3Need): string | undefined {
-  const literal = need.key.filter((part): part is string => typeof part === 'string').join('');
-  if (literal.replace(/\//g, '') === '') {
-    return undefined;
-  }
-  const variables = need.key.filter(part => typeof part !== 'string' && !part.followed).map(part => (part as { variable: string }).variable);
-  if (variables.length > 0) {
-    return `${need.step} ${need.access === 'read' ? 'downloads' : 'uploads to'} '${need.uri}', whose key holds `
-      + `${variables.map(v => `'${forMessages(v)}'`).join(', ')}, known only when the build runs; each '*' stands for one of them, `
-      + 'and the rest of the key is literal.';
-  }
-  if (need.folder) {
-    return FOLDER_REASON;
-  }
-  return `${need.step} ${need.access === 'read' ? 'downloads' : 'uploads to'} '${need.uri}': its '*' is a character of the key, `
-    + 'escaped for IAM as ${*}, not a wildcard.';
-}
-
-/**
- * The IAM pattern of the prefix that a download of the keys beginning with a prefix (`s3://bucket/<prefix>*`) lists
- * before it gets each object, or undefined for any other need.
- */
-function listedPrefix(need: S3Need): string | undefined {
-  const last = need.key[need.key.length - 1];
-  if (need.access !== 'read' || need.folder || last === undefined || typeof last === 'string' || last.variable !== '*') {
-    return undefined;
-  }
-  return keyPattern(need.key.slice(0, -1));
 }
 
 /** Throws an Error naming the prop for a prop of the wrong type (from JavaScript), before anything reads it. */

@@ -7,7 +7,8 @@ import { S3Statements } from '../../../src/private/s3-statements';
 function setup() {
   const { stack, policies, grants } = fakeProfileGrants();
   const kms = new KmsGrants(stack, policies);
-  const folders = new S3FolderGrants(grants, new S3Statements(policies, { s3: (access, key, bucket, objects) => kms.s3(access, key, bucket, objects) }));
+  const statements = new S3Statements(policies, { s3: (access, key, bucket, objects) => kms.s3(access, key, bucket, objects) });
+  const folders = new S3FolderGrants(grants, statements);
   return { stack, policies, folders };
 }
 

@@ -271,7 +271,7 @@ class ProfileCheck {
     }
     const fix = need.access === 'read'
       ? `call the profile's addComponent / add_component for ${component}, or add an artifact location (addArtifactLocation / add_artifact_location) that holds it`
-      : `call the profile's addComponent / add_component for ${component}, or make its folder the logLocation (log_location)`;
+      : `call the profile's addComponent / add_component for ${component}, or add an upload location (addUploadLocation / add_upload_location) that holds it`;
     this.report(verdict, what, `${need.access} it`, fix);
   }
 
@@ -302,10 +302,12 @@ class ProfileCheck {
         verdict = this.evaluate({ action: 'ssm:GetParameter', resource: parameterArn, context: this.context() });
         // a SecureString the app imports with its key: Parameter Store decrypts with it on the caller's behalf
         const key = target.publicParameter ? undefined : this.resources.secureString(target.resourceName);
-        const decrypt = key && this.keyVerdict(key, `the SecureString parameter '${target.resourceName}' is encrypted with`,
-          arn => parameterKeyRequest(arn, this.principal, parameterArn));
         const label = `the SecureString parameter '${target.resourceName}' that the app imports`;
-        verdict = all([verdict, ...decrypt ? [decrypt, sameRegion(label, this.principal.region, scope.region)] : []]);
+        // a pipeline of another region reads the parameter of its own region, whose key the app does not tell
+        const region = key && sameRegion(label, this.principal.region, scope.region);
+        const decrypt = key && region?.decision === 'allowed' ? this.keyVerdict(key, `the SecureString parameter '${target.resourceName}' is encrypted with`,
+          arn => parameterKeyRequest(arn, this.principal, parameterArn)) : region;
+        verdict = all([verdict, ...decrypt ? [decrypt] : []]);
         break;
       }
       case 'secret': {
@@ -317,13 +319,16 @@ class ProfileCheck {
         // the six random characters that Secrets Manager appends to a secret's name, unless the ARN holds them
         const suffix: Text = ['-', ...Array.from({ length: 6 }, (_, i) => ({ hole: `suffix ${i}`, singleCharacter: true }))];
         const secretArn = concat(secretArnParts(target.secretId, target.byArn, scope, suffix));
-        const secret = target.byArn ? undefined : this.resources.secret(target.secretId);
+        const appSecret = target.byArn ? undefined : this.resources.secret(target.secretId);
+        // a pipeline of another region reads the secret of its own region, whose key and policy the app does not tell
+        const region = appSecret && sameRegion(appSecret.label, this.principal.region, scope.region);
+        const secret = region?.decision === 'allowed' ? appSecret : undefined;
         const read = this.decideMaybe({ action: 'secretsmanager:GetSecretValue', resource: secretArn, context: this.context() },
           secret && { service: 'secretsmanager', label: secret.label, policy: secret.policy, owner: this.principal.account }, secret?.policyCondition);
         // a customer managed key: Secrets Manager decrypts with it on the caller's behalf
         const key = secret ? this.keyVerdict(secret.key, `${secret.label} is encrypted with`,
           arn => secretKeyRequest(arn, this.principal, secretArn)) : undefined;
-        verdict = all([parameter, read, ...key ? [key] : [], ...secret ? [sameRegion(secret.label, this.principal.region, scope.region)] : []]);
+        verdict = all([parameter, read, ...key ? [key] : [], ...region && !secret ? [region] : []]);
         break;
       }
     }

@@ -1,25 +1,28 @@
 import { Annotations, ArnFormat, Fn, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
-import { appBucketNamed } from './private/app-buckets';
-import { appSecretNamed } from './private/app-secrets';
 import { BUILD_REGION, inBuildRegions, regionalSizeWarnings } from './private/build-regions';
-import { forMessages, keyPattern, ParameterNeed, readComponentDocument, S3Need } from './private/component-document';
+import { readComponentDocument } from './private/component-document';
 import { cfnComponentOf, componentSource, pathOf } from './private/component-source';
 import { DocumentTokens, readTokenizedDocument } from './private/component-tokens';
 import { AwsManagedComponentGrants, awsManagedComponentOf, recipeComponents, recipeLabel } from './private/grants/aws-managed-component-grants';
+import { EcrGrants } from './private/grants/ecr';
+import { KmsGrants, keyToGrant } from './private/grants/kms';
+import { logFolderOf, logFoldersOf } from './private/grants/log-folders';
+import { ParameterGrants } from './private/grants/parameters-and-secrets';
+import { ProfileGrants } from './private/grants/profile-grants';
+import { S3FolderGrants } from './private/grants/s3-folders';
+import { requireArray, requireBoolean, requireConstruct, requireLocation, requireObject, requireString } from './private/input';
 import { flattenCfnReference, NagAcknowledgements } from './private/nag';
-import { Location, overlappingLocations } from './private/overlaps';
+import { overlappingLocations } from './private/overlaps';
 import { OwnPolicies } from './private/own-policies';
 import { policyStacks, RolePolicies } from './private/role-policies';
-import { S3Grant, S3Statements } from './private/s3-statements';
-import { ArnScope, parameterArn, parameterTarget, secretArnPattern, secretReferenceName } from './private/ssm-references';
+import { S3Statements } from './private/s3-statements';
+import { ArnScope } from './private/ssm-references';
 import { UnknownRolePrincipal } from './private/unknown-role';
 import { normalizeKeyPrefix, validateDescription, validateIamName, validatePath } from './private/validation';
 
@@ -256,11 +259,6 @@ const IMAGE_BUILDER_MANAGED_POLICY = 'EC2InstanceProfileForImageBuilder';
 const SSM_ALL_PARAMETERS_MANAGED_POLICY = 'AmazonSSMManagedInstanceCore';
 const SSM_DEFAULT_MANAGED_POLICY = 'AmazonSSMManagedEC2InstanceDefaultPolicy';
 const CONTAINER_BUILDS_MANAGED_POLICY = 'EC2InstanceProfileForImageBuilderECRContainerBuilds';
-// what EC2InstanceProfileForImageBuilderECRContainerBuilds (v1) allows on every repository, for one
-const ECR_PUSH_PULL = [
-  'ecr:BatchGetImage', 'ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer',
-  'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage',
-];
 // what bucket.grantPut adds to s3:PutObject (aws-cdk-lib's BUCKET_PUT_ACTIONS and PUT_OBJECT_*_ACTIONS)
 const BEYOND_PUT = ['s3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:Abort*'];
 // services that launch instances with the profile, or take it in an infrastructure configuration
@@ -297,6 +295,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * use `fromInstanceProfileAttributes` to give the role.
    */
   public static fromInstanceProfileName(scope: Construct, id: string, instanceProfileName: string): IImageBuilderInstanceProfile {
+    requireString('fromInstanceProfileName: instanceProfileName', instanceProfileName);
     return ImageBuilderInstanceProfile.fromInstanceProfileAttributes(scope, id, { instanceProfileName });
   }
 
@@ -307,6 +306,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * use `fromInstanceProfileAttributes` to give the role.
    */
   public static fromInstanceProfileArn(scope: Construct, id: string, instanceProfileArn: string): IImageBuilderInstanceProfile {
+    requireString('fromInstanceProfileArn: instanceProfileArn', instanceProfileArn);
     return ImageBuilderInstanceProfile.fromInstanceProfileAttributes(scope, id, { instanceProfileArn });
   }
 
@@ -318,6 +318,13 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    */
   public static fromInstanceProfileAttributes(scope: Construct, id: string,
     attrs: ImageBuilderInstanceProfileAttributes): IImageBuilderInstanceProfile {
+    requireObject('fromInstanceProfileAttributes', 'an ImageBuilderInstanceProfileAttributes', attrs);
+    requireString('fromInstanceProfileAttributes: instanceProfileArn', attrs.instanceProfileArn, true);
+    requireString('fromInstanceProfileAttributes: instanceProfileName', attrs.instanceProfileName, true);
+    requireString('fromInstanceProfileAttributes: path', attrs.path, true);
+    if (attrs.role !== undefined) {
+      requireConstruct('fromInstanceProfileAttributes: role', 'role', attrs.role, 'roleArn');
+    }
     const { instanceProfileArn, instanceProfileName, path } = attrs;
     if (instanceProfileArn === undefined && instanceProfileName === undefined) {
       throw new Error('fromInstanceProfileAttributes needs instanceProfileArn or instanceProfileName, got neither');
@@ -405,17 +412,15 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   public readonly grantPrincipal: iam.IPrincipal;
 
   private readonly nag: NagAcknowledgements;
-  private readonly grantedKeys = new Set<string>();
-  private readonly componentBuckets = new Map<string, s3.IBucket>();
-  private readonly s3Statements: S3Statements;
+  private readonly s3Grants: S3FolderGrants;
+  private readonly kmsGrants: KmsGrants;
+  private readonly parameterGrants: ParameterGrants;
+  private readonly ecrGrants: EcrGrants;
   private readonly policies: OwnPolicies;
   private readonly attachedPolicies: { readonly all: readonly (iam.CfnPolicy | iam.CfnManagedPolicy | iam.CfnRolePolicy)[] };
   private readonly immutableRole: boolean;
   private readonly readAllParameters: boolean;
   private readonly containerBuilds: boolean;
-  private readonly readLocations = new Array<Location>();
-  private readonly writeLocations = new Array<Location>();
-  private containerRecipesGranted = false;
   private buildRegionStatements = 0;
   private withoutRole?: iam.IInstanceProfile;
   private awsManagedComponents?: AwsManagedComponentGrants;
@@ -428,6 +433,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   constructor(scope: Construct, id: string, props: ImageBuilderInstanceProfileProps = {}) {
     super(scope, id);
 
+    validatePropTypes(props);
     if (props.role) {
       const clashing = (['roleName', 'description', 'path', 'permissionsBoundary'] as const).filter(p => props[p] !== undefined);
       if (clashing.length > 0) {
@@ -461,7 +467,27 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     this.policies = new OwnPolicies(this, this.role, policy => {
       RolePolicies.of(Stack.of(policy)).attachedTo(policy.node.defaultChild as iam.CfnManagedPolicy, this.role);
     });
-    this.s3Statements = new S3Statements(this.policies);
+    this.kmsGrants = new KmsGrants(this, this.policies);
+    const grants: ProfileGrants = {
+      scope: this,
+      nag: this.nag,
+      kms: this.kmsGrants,
+      grant: (prop, actions, resource, conditions) => this.grant(prop, actions, resource, conditions),
+      assertMutableRole: (prop, what, instead) => this.assertMutableRole(prop, what, instead),
+      arnScope: () => this.arnScope(),
+      warn: (warningId, message) => Annotations.of(this).addWarningV2(warningId, message),
+    };
+    const s3Statements = new S3Statements(this.policies, {
+      s3: (access, key, bucket, objects) => {
+        const granted = keyToGrant(`the bucket '${bucket.node.path}'`, key, grants.warn);
+        if (granted) {
+          this.kmsGrants.s3(access, granted, bucket, objects);
+        }
+      },
+    });
+    this.s3Grants = new S3FolderGrants(grants, s3Statements);
+    this.parameterGrants = new ParameterGrants(grants);
+    this.ecrGrants = new EcrGrants(grants);
 
     const instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', {
       role: this.role,
@@ -504,16 +530,12 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       this.addManagedPolicy(policy);
     }
 
-    (props.artifactLocations ?? []).forEach((location, i) =>
-      this.grantS3('artifactLocations', { access: 'read', bucket: location.bucket, keyPattern: artifactPrefixes[i], folder: true },
-        folderReason(artifactPrefixes[i])));
+    (props.artifactLocations ?? []).forEach((location, i) => this.s3Grants.folder('artifactLocations', 'read', location.bucket, artifactPrefixes[i]));
     if (props.logLocation) {
-      this.grantS3('logLocation', { access: 'write', bucket: props.logLocation.bucket, keyPattern: logPrefix!, folder: true }, folderReason(logPrefix!));
+      this.s3Grants.folder('logLocation', 'write', props.logLocation.bucket, logPrefix!);
     }
 
-    for (const repository of props.containerRepositories ?? []) {
-      this.addContainerRepository(repository);
-    }
+    (props.containerRepositories ?? []).forEach((repository, i) => this.grantContainerRepository(`containerRepositories[${i}]`, repository));
 
     this.node.addValidation({ validate: () => this.validateManagedPolicyCount() });
     this.node.addValidation({ validate: () => this.warnAboutOverlaps() });
@@ -528,8 +550,26 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * folder, and `kms:Decrypt` on the bucket's key when it has one. Adding the same folder twice grants it once.
    */
   public addArtifactLocation(location: BucketLocation): void {
+    requireLocation('addArtifactLocation', location);
     const prefix = normalizeKeyPrefix('keyPrefix', location.keyPrefix);
-    this.grantS3('addArtifactLocation', { access: 'read', bucket: location.bucket, keyPattern: prefix, folder: true }, folderReason(prefix));
+    this.s3Grants.folder('addArtifactLocation', 'read', location.bucket, prefix);
+  }
+
+  /**
+   * Let the instances write to another S3 folder, and only write: for example the destination of an `S3Upload` step
+   * of a component whose document this construct cannot read.
+   *
+   * Grants `s3:PutObject` on the objects under the folder, and `kms:GenerateDataKey` and `kms:Decrypt` on the
+   * bucket's key when it has one, as `logLocation` does. Nothing may be read, listed or deleted. Adding the same
+   * folder twice grants it once. `ComponentAccessChecks` counts the folder for the `S3Upload` steps that write there.
+   *
+   * @param location the folder that builds write to
+   * @see https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-action-modules.html#action-modules-s3upload
+   */
+  public addUploadLocation(location: BucketLocation): void {
+    requireLocation('addUploadLocation', location);
+    const prefix = normalizeKeyPrefix('keyPrefix', location.keyPrefix);
+    this.s3Grants.folder('addUploadLocation', 'write', location.bucket, prefix);
   }
 
   /**
@@ -560,6 +600,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * @see https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-action-modules.html#action-modules-s3download
    */
   public addComponent(component: IConstruct): void {
+    requireConstruct('addComponent', 'component', component, 'node');
     const awsManaged = awsManagedComponentOf(component);
     if (awsManaged !== undefined) {
       this.grantAwsManagedComponent('addComponent', awsManaged);
@@ -597,6 +638,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * @see https://docs.aws.amazon.com/imagebuilder/latest/userguide/toe-managed-components.html
    */
   public addAwsManagedComponent(componentName: string): void {
+    requireString('addAwsManagedComponent: componentName', componentName);
     this.grantAwsManagedComponent('addAwsManagedComponent', componentName);
   }
 
@@ -613,6 +655,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * @see https://docs.aws.amazon.com/imagebuilder/latest/userguide/manage-recipes.html
    */
   public addRecipe(recipe: IConstruct): void {
+    requireConstruct('addRecipe', 'recipe', recipe, 'node');
     const components = recipeComponents(recipe);
     if (components === undefined) {
       throw new Error(`addRecipe: '${recipe.node.path}' is not an Image Builder recipe: give an imagebuilder.CfnImageRecipe or `
@@ -642,6 +685,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * @param data the component document, YAML (AWSTOE schema 1.0)
    */
   public addComponentData(data: string): void {
+    requireString('addComponentData: data', data);
     const tokenized = Token.isUnresolved(data) ? readTokenizedDocument(this, data) : undefined;
     if (Token.isUnresolved(data) && !tokenized) {
       Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:componentNotRead',
@@ -658,11 +702,8 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * @param parameter the Parameter Store parameter that builds read
    */
   public addParameter(parameter: ssm.IParameter): void {
-    this.grant('addParameter', ['ssm:GetParameter'], parameter.parameterArn);
-    const key = (parameter as { encryptionKey?: kms.IKey }).encryptionKey;
-    if (key) {
-      this.grant('addParameter', ['kms:Decrypt'], key.keyArn);
-    }
+    requireConstruct('addParameter', 'parameter', parameter, 'parameterArn');
+    this.parameterGrants.parameter('addParameter', parameter);
   }
 
   /**
@@ -676,10 +717,8 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/integration-ps-secretsmanager.html
    */
   public addSecret(secret: secretsmanager.ISecret): void {
-    this.grant('addSecret', ['ssm:GetParameter'], parameterArn(secretReferenceName(secret.secretName), false, this.arnScope()));
-    // a secret known by name or partial ARN: Secrets Manager ends its ARN with '-' and six random characters
-    this.grant('addSecret', ['secretsmanager:GetSecretValue'], secret.secretFullArn ?? `${secret.secretArn}-??????`);
-    this.grantSecretKey('addSecret', secret);
+    requireConstruct('addSecret', 'secret', secret, 'secretArn');
+    this.parameterGrants.secret('addSecret', secret);
   }
 
   /**
@@ -688,24 +727,16 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * @param repository an Amazon ECR repository
    */
   public addContainerRepository(repository: ecr.IRepository): void {
+    this.grantContainerRepository('addContainerRepository', repository);
+  }
+
+  private grantContainerRepository(prop: string, repository: ecr.IRepository): void {
+    requireConstruct(prop, 'repository', repository, 'repositoryArn');
     if (this.containerBuilds) {
       throw new Error('addContainerRepository cannot be combined with containerBuilds: containerBuilds attaches '
         + `EC2InstanceProfileForImageBuilderECRContainerBuilds, which pushes to every repository; leave containerBuilds out to push to '${repository.node.path}' only`);
     }
-    this.grant('addContainerRepository', ECR_PUSH_PULL, repository.repositoryArn);
-    if (!this.containerRecipesGranted) {
-      this.containerRecipesGranted = true;
-      // ECR has no resource-level permission for the authorization token
-      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html
-      const tokenPolicy = this.grant('addContainerRepository', ['ecr:GetAuthorizationToken'], '*');
-      this.nag.acknowledgeWildcardResource(tokenPolicy, '*', 'ecr:GetAuthorizationToken has no resource-level permission: ECR accepts only "*" for it, '
-        + 'and the token lets the build push and pull only where the other statements allow.');
-      const recipes = Stack.of(this).formatArn({ service: 'imagebuilder', resource: 'container-recipe', resourceName: '*', region: this.arnScope().region });
-      const recipesPolicy = this.grant('addContainerRepository', ['imagebuilder:GetContainerRecipe'], recipes);
-      // acknowledged in the profile's own region; the recipes of other build regions stay visible to cdk-nag
-      this.nag.acknowledgeWildcardResource(recipesPolicy, recipes.split(BUILD_REGION).join(Stack.of(this).region), 'The build instance reads the container recipe that it builds, which the instance profile '
-        + 'does not know; this is every container recipe of the account, which EC2InstanceProfileForImageBuilderECRContainerBuilds grants on "*".');
-    }
+    this.ecrGrants.repository(prop, repository);
   }
 
   /**
@@ -716,6 +747,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * @param grantee the principal that passes the role
    */
   public grantPassRole(grantee: iam.IGrantable): iam.Grant {
+    requireConstruct('grantPassRole', 'grantee', grantee, 'grantPrincipal');
     return grantPassRoleOf(this.role, grantee);
   }
 
@@ -723,6 +755,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * Attach another managed policy to the role.
    */
   public addManagedPolicy(policy: iam.IManagedPolicy): void {
+    requireConstruct('addManagedPolicy', 'managed policy', policy, 'managedPolicyArn');
     this.role.addManagedPolicy(policy);
   }
 
@@ -730,6 +763,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * Add a statement to the role's policy.
    */
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    requireConstruct('addToPrincipalPolicy', 'policy statement', statement, 'toStatementJson');
     return this.role.addToPrincipalPolicy(statement);
   }
 
@@ -739,17 +773,10 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:componentPath', warning);
     }
     for (const need of needs.s3) {
-      this.grantS3(need.step, {
-        access: need.access,
-        bucket: need.appBucket ?? this.componentBucket(need.bucketName),
-        keyPattern: keyPattern(need.key),
-        folder: need.folder,
-        bucketOwner: need.expectedBucketOwner,
-        listPrefix: listedPrefix(need),
-      }, wildcardReason(need));
+      this.s3Grants.need(need);
     }
     for (const need of needs.parameters) {
-      this.grantParameterNeed(need);
+      this.parameterGrants.need(need);
     }
   }
 
@@ -764,50 +791,6 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       },
     });
     this.awsManagedComponents.grant(prop, componentName);
-  }
-
-  private grantParameterNeed(need: ParameterNeed): void {
-    const target = parameterTarget(need.name);
-    const scope = this.arnScope();
-    switch (target.kind) {
-      case 'invalid':
-        Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:componentParameter',
-          `${need.step}: '${need.reference}' names no parameter that Parameter Store can hold (${target.problem}), so nothing was granted for it`);
-        return;
-      case 'arn':
-        this.grant(need.step, ['ssm:GetParameter'], target.arn);
-        return;
-      case 'parameter':
-        this.grant(need.step, ['ssm:GetParameter'], parameterArn(target.resourceName, target.publicParameter, scope));
-        return;
-      case 'secret': {
-        this.grant(need.step, ['ssm:GetParameter'], parameterArn(target.resourceName, false, scope));
-        this.grant(need.step, ['secretsmanager:GetSecretValue'], secretArnPattern(target.secretId, target.byArn, scope));
-        // a secret of the app read by its name: its key, which the document does not name
-        const appSecret = target.byArn ? undefined : appSecretNamed(this, target.secretId);
-        if (appSecret && Stack.of(appSecret) === Stack.of(this)) {
-          this.grantSecretKey(need.step, appSecret);
-        } else if (appSecret?.encryptionKey) {
-          // a reference to another stack could make the stacks depend on each other
-          Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:appSecretOfAnotherStack',
-            `${need.step}: the secret '${target.secretId}' is '${appSecret.node.path}' of another stack: its KMS key was not granted; `
-            + 'add the secret with addSecret(secret), which grants the key');
-        }
-        return;
-      }
-    }
-  }
-
-  /**
-   * kms:Decrypt on the secret's key, when it has one, only through Secrets Manager in the secret's region (the
-   * call that GetSecretValue makes for the caller; an imported secret's ARN tells its region), as aws-cdk-lib's
-   * secret.grantRead does.
-   */
-  private grantSecretKey(prop: string, secret: secretsmanager.ISecret): void {
-    if (secret.encryptionKey) {
-      this.grant(prop, ['kms:Decrypt'], secret.encryptionKey.keyArn,
-        { StringEquals: { 'kms:ViaService': `secretsmanager.${secret.env.region}.amazonaws.com` } });
-    }
   }
 
   /**
@@ -845,74 +828,31 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     }
   }
 
-  /** The bucket a document names: the app's own bucket of that name when there is one (its key is granted too), else an import. */
-  private componentBucket(bucketName: string): s3.IBucket {
-    let bucket = this.componentBuckets.get(bucketName);
-    if (!bucket) {
-      bucket = this.appBucket(bucketName) ?? s3.Bucket.fromBucketName(this, `ComponentBucket${bucketName}`, bucketName);
-      this.componentBuckets.set(bucketName, bucket);
-    }
-    return bucket;
-  }
-
-  /**
-   * The app's bucket of that name, in the profile's stack. One of another stack is not referred to (the reference
-   * could make the stacks depend on each other): when it has a KMS key, a warning says how to grant it.
-   */
-  private appBucket(bucketName: string): s3.IBucket | undefined {
-    const bucket = appBucketNamed(this, bucketName);
-    if (bucket && Stack.of(bucket) !== Stack.of(this)) {
-      const granted = [...this.readLocations, ...this.writeLocations].some(location => location.bucket === bucket);
-      if (bucket.encryptionKey && !granted) {
-        Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:appBucketOfAnotherStack',
-          `A component names the bucket '${bucketName}', which is '${bucket.node.path}' of another stack: its KMS key was not granted. `
-          + 'Add the folder with addArtifactLocation({ bucket, keyPrefix }), which grants the key, or grant kms:Decrypt on the key yourself');
-      }
-      return undefined;
-    }
-    return bucket;
-  }
-
-  /**
-   * @param nagReason why the '*' of the grant is sound, for cdk-nag; none for a whole bucket, which cdk-nag
-   *   should go on showing
-   */
-  private grantS3(prop: string, grant: S3Grant, nagReason?: string): void {
-    const dedupe = `${grant.access}:${grant.folder ? 'folder' : 'object'}:${grant.bucket.node.path}:${grant.keyPattern}:${grant.bucketOwner}:${grant.listPrefix}`;
-    if (this.grantedKeys.has(dedupe)) {
-      return;
-    }
-    this.assertMutableRole(prop, `${grant.access} access to '${grant.bucket.node.path}/${grant.keyPattern}'`,
-      'grant the access outside this app and leave the location out');
-    this.grantedKeys.add(dedupe);
-    (grant.access === 'read' ? this.readLocations : this.writeLocations).push({ ...grant, label: prop });
-    const { objects, policy } = this.s3Statements.grant(grant);
-    if (nagReason && (grant.folder || grant.keyPattern.includes('*'))) {
-      this.nag.acknowledgeWildcardResource(policy, objects, nagReason);
-    }
-  }
-
   /**
    * The alpha InfrastructureConfiguration, given `instanceProfile` with S3 logging, calls `bucket.grantPut` on
-   * the role: more than the write-only log folder that this construct grants. Say so, and what to write instead.
+   * the role: more than the write-only log folder that this construct grants. Say so, and what to write instead,
+   * for a grant on the log folder of an infrastructure configuration of this profile only: a grant on another
+   * folder is the app's own choice (see addUploadLocation).
    */
   private warnAboutLogGrants(): string[] {
     const ownPolicies = new Set<IConstruct>(this.policies.all.map(p => p.node.defaultChild!));
     const others = this.attachedPolicies.all.filter(p => !ownPolicies.has(p));
     // cheap first: most profiles have no policy but their own
-    if (others.length === 0 || !Stack.of(this).node.findAll().some(c => c instanceof imagebuilder.CfnInfrastructureConfiguration
-      && c.logging !== undefined && Stack.of(c).resolve(c.instanceProfileName)?.Ref === Stack.of(this).resolve(this.instanceProfileName)?.Ref)) {
+    const folders = others.length === 0 ? [] : logFoldersOf(this, this.instanceProfileName);
+    if (folders.length === 0) {
       return [];
     }
     for (const policy of others) {
       const statements: any[] = Stack.of(policy).resolve(policy.policyDocument)?.Statement ?? [];
       for (const statement of statements) {
         const actions = [statement.Action ?? []].flat().filter((a: unknown) => typeof a === 'string' && BEYOND_PUT.includes(a));
-        if (statement.Effect === 'Allow' && actions.length > 0) {
-          const resources = [statement.Resource ?? []].flat().map(flattenCfnReference);
+        const resources = [statement.Resource ?? []].flat().map(flattenCfnReference);
+        const onLogs = resources.map(r => ({ resource: r, folder: logFolderOf(r, folders) })).filter(r => r.folder !== undefined);
+        if (statement.Effect === 'Allow' && actions.length > 0 && onLogs.length > 0) {
           Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:logGrantBeyondPut',
-            `'${pathOf(policy)}' allows ${actions.join(', ')} on ${resources.map(r => `'${r}'`).join(', ')} to the role of this profile, `
-            + 'beyond the s3:PutObject that log delivery needs. InfrastructureConfiguration of @aws-cdk/aws-imagebuilder-alpha grants this '
+            `'${pathOf(policy)}' allows ${actions.join(', ')} on ${onLogs.map(r => `'${r.resource}'`).join(', ')} to the role of this profile, `
+            + `in the S3 log folder of '${onLogs[0].folder!.configuration}', beyond the s3:PutObject that log delivery needs. `
+            + 'InfrastructureConfiguration of @aws-cdk/aws-imagebuilder-alpha grants this '
             + '(bucket.grantPut) when it gets profile.instanceProfile and S3 logging: give it instanceProfile: profile.instanceProfileWithoutRole, '
             + 'and the log folder to the profile as logLocation: { bucket, keyPrefix }, which grants s3:PutObject only');
         }
@@ -929,7 +869,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   }
 
   private warnAboutOverlaps(): string[] {
-    for (const warning of overlappingLocations(this.readLocations, this.writeLocations)) {
+    for (const warning of overlappingLocations(this.s3Grants.reads, this.s3Grants.writes)) {
       Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:readWriteOverlap', warning);
     }
     return [];
@@ -957,46 +897,28 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   }
 }
 
-const FOLDER_REASON = 'Image Builder reads component artifacts from, and writes logs to, any key under this one S3 folder; '
-  + 'the wildcard is limited to that folder.';
-
-/** The reason for a folder's wildcard; none for the whole bucket (no prefix), which is the user's choice. */
-function folderReason(pattern: string): string | undefined {
-  return pattern === '' ? undefined : FOLDER_REASON;
-}
-
-/**
- * Why a grant derived from a component document has a '*' that cdk-nag reports, or undefined when nothing
- * true can be said (a key that is empty or all variable grants the whole bucket: cdk-nag should go on showing it).
- */
-function wildcardReason(need: S3Need): string | undefined {
-  const literal = need.key.filter((part): part is string => typeof part === 'string').join('');
-  if (literal.replace(/\//g, '') === '') {
-    return undefined;
+/** Throws an Error naming the prop for a prop of the wrong type (from JavaScript), before anything reads it. */
+function validatePropTypes(props: ImageBuilderInstanceProfileProps): void {
+  requireObject('props', 'an ImageBuilderInstanceProfileProps', props);
+  if (props.role !== undefined) {
+    requireConstruct('role', 'role', props.role, 'roleArn');
   }
-  const variables = need.key.filter(part => typeof part !== 'string' && !part.followed).map(part => (part as { variable: string }).variable);
-  if (variables.length > 0) {
-    return `${need.step} ${need.access === 'read' ? 'downloads' : 'uploads to'} '${need.uri}', whose key holds `
-      + `${variables.map(v => `'${forMessages(v)}'`).join(', ')}, known only when the build runs; each '*' stands for one of them, `
-      + 'and the rest of the key is literal.';
+  for (const prop of ['roleName', 'instanceProfileName', 'path', 'description'] as const) {
+    requireString(prop, props[prop], true);
   }
-  if (need.folder) {
-    return FOLDER_REASON;
+  if (props.permissionsBoundary !== undefined) {
+    requireConstruct('permissionsBoundary', 'managed policy', props.permissionsBoundary, 'managedPolicyArn');
   }
-  return `${need.step} ${need.access === 'read' ? 'downloads' : 'uploads to'} '${need.uri}': its '*' is a character of the key, `
-    + 'escaped for IAM as ${*}, not a wildcard.';
-}
-
-/**
- * The IAM pattern of the prefix that a download of the keys beginning with a prefix (`s3://bucket/<prefix>*`) lists
- * before it gets each object, or undefined for any other need.
- */
-function listedPrefix(need: S3Need): string | undefined {
-  const last = need.key[need.key.length - 1];
-  if (need.access !== 'read' || need.folder || last === undefined || typeof last === 'string' || last.variable !== '*') {
-    return undefined;
+  requireArray('managedPolicies', props.managedPolicies);
+  (props.managedPolicies ?? []).forEach((policy, i) => requireConstruct(`managedPolicies[${i}]`, 'managed policy', policy, 'managedPolicyArn'));
+  requireBoolean('readAllParameters', props.readAllParameters);
+  requireBoolean('containerBuilds', props.containerBuilds);
+  requireArray('containerRepositories', props.containerRepositories);
+  requireArray('artifactLocations', props.artifactLocations);
+  (props.artifactLocations ?? []).forEach((location, i) => requireLocation(`artifactLocations[${i}]`, location));
+  if (props.logLocation !== undefined) {
+    requireLocation('logLocation', props.logLocation);
   }
-  return keyPattern(need.key.slice(0, -1));
 }
 
 /** iam:PassRole on the role, only to the services that launch Image Builder instances with it. */

@@ -337,12 +337,12 @@ describe('what the check passes on from the component document', () => {
     Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp("component 'install-app': the component document is not valid YAML"));
   });
 
-  test('an upload to a folder outside the log location is an error that suggests logLocation', () => {
+  test('an upload to a folder outside the log location is an error that suggests addUploadLocation', () => {
     const upload = uploadDocument('install-app', '/var/log/build.log', 's3://team-logs/builds/');
     const { stack, profile } = pipeline({ data: upload });
     profile.addArtifactLocation({ bucket: s3.Bucket.fromBucketName(stack, 'Logs', 'team-logs') });
 
-    expectUncovered(stack, "uploads to 's3://team-logs/builds/', but .* cannot write it: .* or make its folder the logLocation \\(log_location\\)");
+    expectUncovered(stack, "uploads to 's3://team-logs/builds/', but .* cannot write it: .* or add an upload location \\(addUploadLocation / add_upload_location\\) that holds it");
   });
 
   test('a parameter that components read is covered by AmazonSSMManagedInstanceCore by default', () => {

@@ -265,8 +265,16 @@ describe('component documents that hold tokens', () => {
     const roleId = stack.getLogicalId(profile.role.node.defaultChild as iam.CfnRole);
     const permissions = EffectivePermissions.ofRole(Template.fromStack(stack).toJSON() as any, roleId);
     const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${stack.getLogicalId(key.node.defaultChild as kms.CfnKey)}`;
-    const viaS3 = { 'kms:CallerAccount': ACCOUNT, 'kms:ViaService': `s3.${REGION}.amazonaws.com`, 'aws:CalledVia': ['s3.amazonaws.com'] };
+    const object = `arn:aws:s3:::${stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket).toLowerCase()}/components/install.sh`;
+    const viaS3 = {
+      'kms:CallerAccount': ACCOUNT,
+      'kms:ViaService': `s3.${REGION}.amazonaws.com`,
+      'aws:CalledVia': ['s3.amazonaws.com'],
+      'kms:EncryptionContext:aws:s3:arn': object,
+      'kms:EncryptionContextKeys': ['aws:s3:arn'],
+    };
     expect(await permissions.decide('kms:Decrypt', keyArn, viaS3)).toEqual('Allowed');
+    expect(await permissions.decide('kms:Decrypt', keyArn, { ...viaS3, 'kms:EncryptionContext:aws:s3:arn': `${object}.other` })).toEqual('ImplicitlyDenied');
     expect(await permissions.decide('kms:GenerateDataKey', keyArn, viaS3)).toEqual('ImplicitlyDenied');
     expect(await permissions.decide('kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/another`, viaS3)).toEqual('ImplicitlyDenied');
   });
@@ -394,8 +402,13 @@ function sortDeep(value: any): any {
   return value;
 }
 describe('a bucket of the app behind a literal name', () => {
-  // what S3 sends to KMS for the caller of an SSE-KMS GetObject or PutObject
-  const VIA_S3 = { 'kms:ViaService': `s3.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT };
+  // what S3 sends to KMS for the caller of an SSE-KMS GetObject or PutObject of the object
+  const VIA_S3 = (object: string) => ({
+    'kms:ViaService': `s3.${REGION}.amazonaws.com`,
+    'kms:CallerAccount': ACCOUNT,
+    'kms:EncryptionContext:aws:s3:arn': `arn:aws:s3:::team-artifacts/${object}`,
+    'kms:EncryptionContextKeys': ['aws:s3:arn'],
+  });
 
   function withAppBucket(data: string, bucketFirst = true) {
     const stack = new Stack(new App(), 'Stack');
@@ -429,22 +442,23 @@ describe('a bucket of the app behind a literal name', () => {
     const { permissions, keyArn } = withAppBucket(downloadDocument('install', 's3://team-artifacts/app/install.sh', '/tmp/install.sh'));
 
     expect(await permissions.decide('s3:GetObject', 'arn:aws:s3:::team-artifacts/app/install.sh')).toEqual('Allowed');
-    expect(await permissions.decide('kms:Decrypt', keyArn, VIA_S3)).toEqual('Allowed');
-    expect(await permissions.decide('kms:GenerateDataKey', keyArn, VIA_S3)).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('kms:Decrypt', keyArn, VIA_S3('app/install.sh'))).toEqual('Allowed');
+    expect(await permissions.decide('kms:Decrypt', keyArn, VIA_S3('app/other.sh'))).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('kms:GenerateDataKey', keyArn, VIA_S3('app/install.sh'))).toEqual('ImplicitlyDenied');
   });
 
   test('given an SSE-KMS bucket of the app, when a component uploads into it by name, then its key encrypts the object', async () => {
     const { permissions, keyArn } = withAppBucket(uploadDocument('publish', '/tmp/report.txt', 's3://team-artifacts/reports/report.txt'));
 
     expect(await permissions.decide('s3:PutObject', 'arn:aws:s3:::team-artifacts/reports/report.txt')).toEqual('Allowed');
-    expect(await permissions.decide('kms:GenerateDataKey', keyArn, VIA_S3)).toEqual('Allowed');
-    expect(await permissions.decide('kms:Decrypt', keyArn, VIA_S3)).toEqual('Allowed');
+    expect(await permissions.decide('kms:GenerateDataKey', keyArn, VIA_S3('reports/report.txt'))).toEqual('Allowed');
+    expect(await permissions.decide('kms:Decrypt', keyArn, VIA_S3('reports/report.txt'))).toEqual('Allowed');
   });
 
   test('given the bucket is defined after the component, when the component is added, then the bucket is found all the same', async () => {
     const { permissions, keyArn } = withAppBucket(downloadDocument('install', 's3://team-artifacts/app/install.sh', '/tmp/install.sh'), false);
 
-    expect(await permissions.decide('kms:Decrypt', keyArn, VIA_S3)).toEqual('Allowed');
+    expect(await permissions.decide('kms:Decrypt', keyArn, VIA_S3('app/install.sh'))).toEqual('Allowed');
   });
 
   test('given an SSE-KMS bucket of that name in another stack, when a component downloads by name, then its key is not granted and a warning says how', () => {

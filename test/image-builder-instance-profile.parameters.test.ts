@@ -145,8 +145,36 @@ describe('addParameter', () => {
   test('decrypts a SecureString with its key when the construct knows the key, and with no other key', async () => {
     const keyId = parameterStack.getLogicalId(parameterStack.node.findChild('Key').node.defaultChild as kms.CfnKey);
     expect(await permissions.decide('ssm:GetParameter', PARAMETER('team/app/token'), CONTEXT)).toBe('Allowed');
-    expect(await permissions.decide('kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`, CONTEXT)).toBe('Allowed');
-    expect(await permissions.decide('kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/other`, CONTEXT)).toBe('ImplicitlyDenied');
+    // what Parameter Store sends to KMS for the caller of GetParameter with decryption
+    const viaSsm = (name: string) => ({
+      ...CONTEXT,
+      'kms:ViaService': `ssm.${REGION}.amazonaws.com`,
+      'kms:CallerAccount': ACCOUNT,
+      'kms:EncryptionContext:PARAMETER_ARN': PARAMETER(name),
+      'kms:EncryptionContextKeys': ['PARAMETER_ARN'],
+    });
+    expect(await permissions.decide('kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`, viaSsm('team/app/token'))).toBe('Allowed');
+    expect(await permissions.decide('kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/other`, viaSsm('team/app/token'))).toBe('ImplicitlyDenied');
+  });
+
+  test('case 2: the SecureString key decrypts only through Parameter Store and only that parameter', async () => {
+    const key = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${parameterStack.getLogicalId(parameterStack.node.findChild('Key').node.defaultChild as kms.CfnKey)}`;
+    const context = (name: string) => ({ 'kms:EncryptionContext:PARAMETER_ARN': PARAMETER(name), 'kms:EncryptionContextKeys': ['PARAMETER_ARN'] });
+    // a direct call, with or without the context
+    expect(await permissions.decide('kms:Decrypt', key, { ...CONTEXT, 'kms:CallerAccount': ACCOUNT, ...context('team/app/token') })).toBe('ImplicitlyDenied');
+    expect(await permissions.decide('kms:Decrypt', key, CONTEXT)).toBe('ImplicitlyDenied');
+    // another SecureString under the same key, read through Parameter Store
+    expect(await permissions.decide('kms:Decrypt', key, {
+      ...CONTEXT, 'kms:ViaService': `ssm.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT, ...context('team/app/other-token'),
+    })).toBe('ImplicitlyDenied');
+    // an S3 object under the same key
+    expect(await permissions.decide('kms:Decrypt', key, {
+      ...CONTEXT,
+      'kms:ViaService': `s3.${REGION}.amazonaws.com`,
+      'kms:CallerAccount': ACCOUNT,
+      'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::b/k',
+      'kms:EncryptionContextKeys': ['aws:s3:arn'],
+    })).toBe('ImplicitlyDenied');
   });
 
   test('no statement the construct adds has Resource "*"', () => {
@@ -180,8 +208,15 @@ describe('addSecret', () => {
     const keyId = secretStack.getLogicalId(secretStack.node.findChild('SecretKey').node.defaultChild as kms.CfnKey);
     expect(await permissions.decide('ssm:GetParameter', PARAMETER('aws/reference/secretsmanager/team/api'), CONTEXT)).toBe('Allowed');
     // what Secrets Manager sends to KMS for the caller of GetSecretValue
-    const viaSecretsManager = { ...CONTEXT, 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` };
-    expect(await permissions.decide('kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`, viaSecretsManager)).toBe('Allowed');
+    const viaSecretsManager = (name: string) => ({
+      ...CONTEXT,
+      'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com`,
+      'kms:EncryptionContext:SecretARN': SECRET(name),
+      'kms:EncryptionContextKeys': ['SecretARN', 'SecretVersionId'],
+    });
+    expect(await permissions.decide('kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`, viaSecretsManager('team/api-AbCdEf'))).toBe('Allowed');
+    // case 2: another secret under the same key is not decrypted, even through Secrets Manager
+    expect(await permissions.decide('kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`, viaSecretsManager('team/other-AbCdEf'))).toBe('ImplicitlyDenied');
   });
 });
 
@@ -296,7 +331,14 @@ describe('ComponentAccessChecks with readAllParameters: false', () => {
 });
 
 describe('a secret of the app with a customer managed key', () => {
-  const VIA_SECRETS_MANAGER = { 'aws:PrincipalAccount': ACCOUNT, 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT };
+  // what Secrets Manager sends to KMS for the caller of GetSecretValue of prod/db
+  const VIA_SECRETS_MANAGER = {
+    'aws:PrincipalAccount': ACCOUNT,
+    'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com`,
+    'kms:CallerAccount': ACCOUNT,
+    'kms:EncryptionContext:SecretARN': SECRET('prod/db-AbCdEf'),
+    'kms:EncryptionContextKeys': ['SecretARN', 'SecretVersionId'],
+  };
   const VIA_OTHER = { ...VIA_SECRETS_MANAGER, 'kms:ViaService': `ssm.${REGION}.amazonaws.com` };
 
   function withSecret(use: (profile: ImageBuilderInstanceProfile, secret: secretsmanager.ISecret, stack: Stack) => void) {
@@ -355,8 +397,9 @@ describe('an imported secret with its key', () => {
       })));
     const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${stack.getLogicalId(stack.node.findChild('ExtKey').node.defaultChild as kms.CfnKey)}`;
 
-    expect(await permissions.decide('kms:Decrypt', keyArn, { ...CONTEXT, 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' })).toBe('Allowed');
-    expect(await permissions.decide('kms:Decrypt', keyArn, { ...CONTEXT, 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` })).toBe('ImplicitlyDenied');
+    const secretArn = { 'kms:EncryptionContext:SecretARN': `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:prod/ext-AbCdEf`, 'kms:EncryptionContextKeys': ['SecretARN'] };
+    expect(await permissions.decide('kms:Decrypt', keyArn, { ...CONTEXT, ...secretArn, 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' })).toBe('Allowed');
+    expect(await permissions.decide('kms:Decrypt', keyArn, { ...CONTEXT, ...secretArn, 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` })).toBe('ImplicitlyDenied');
   });
 });
 

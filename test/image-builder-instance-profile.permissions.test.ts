@@ -21,6 +21,17 @@ function permissionsOf(
   return EffectivePermissions.ofRole(Template.fromStack(stack).toJSON() as any, stack.getLogicalId(profile.role.node.defaultChild as iam.CfnRole));
 }
 
+/** What S3 sends to KMS for the instance, reading or writing the object `objectArn` of a bucket without an S3 Bucket Key. */
+function viaS3For(objectArn: string): Record<string, string | string[]> {
+  return {
+    'kms:CallerAccount': ACCOUNT,
+    'kms:ViaService': `s3.${REGION}.amazonaws.com`,
+    'aws:CalledVia': ['s3.amazonaws.com'],
+    'kms:EncryptionContext:aws:s3:arn': objectArn,
+    'kms:EncryptionContextKeys': ['aws:s3:arn'],
+  };
+}
+
 function buckets(stack: Stack, encryptionKey?: kms.IKey) {
   return {
     artifacts: new s3.Bucket(stack, 'Artifacts', { bucketName: 'artifacts', encryptionKey }),
@@ -244,9 +255,31 @@ describe('KMS-encrypted buckets', () => {
     return { artifactLocations: [{ bucket: artifacts, keyPrefix: 'components' }], logLocation: { bucket: logs, keyPrefix: 'logs' } };
   });
 
-  test('the bucket key can decrypt artifacts and encrypt log uploads, multipart included', async () => {
-    expect(await permissions.decide('kms:Decrypt', KEY)).toEqual('Allowed');
-    expect(await permissions.decide('kms:GenerateDataKey', KEY)).toEqual('Allowed');
+  test('the bucket key can decrypt artifacts and encrypt log uploads, multipart included, through S3 with the context it sends', async () => {
+    expect(await permissions.decide('kms:Decrypt', KEY, viaS3For(`${ARTIFACTS}/components/install.sh`))).toEqual('Allowed');
+    expect(await permissions.decide('kms:GenerateDataKey', KEY, viaS3For(`${LOGS}/logs/image/1/build.log`))).toEqual('Allowed');
+    expect(await permissions.decide('kms:Decrypt', KEY, viaS3For(`${LOGS}/logs/image/1/build.log`))).toEqual('Allowed');
+  });
+
+  test('case 2: a direct call to KMS is denied: without kms:ViaService, or through another service', async () => {
+    const direct = { 'kms:CallerAccount': ACCOUNT, 'kms:EncryptionContext:aws:s3:arn': `${ARTIFACTS}/components/install.sh`, 'kms:EncryptionContextKeys': ['aws:s3:arn'] };
+    expect(await permissions.decide('kms:Decrypt', KEY, direct)).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('kms:Decrypt', KEY, { ...direct, 'kms:ViaService': `ssm.${REGION}.amazonaws.com` })).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('kms:Decrypt', KEY)).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('kms:GenerateDataKey', KEY)).toEqual('ImplicitlyDenied');
+  });
+
+  test('case 2: data under the same key outside the granted folders is denied, even through S3', async () => {
+    // another folder of the same bucket, another bucket under the same key, a SecureString's context
+    expect(await permissions.decide('kms:Decrypt', KEY, viaS3For(`${ARTIFACTS}/secrets/db.txt`))).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('kms:Decrypt', KEY, viaS3For('arn:aws:s3:::other-bucket/components/x'))).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('kms:GenerateDataKey', KEY, viaS3For(`${ARTIFACTS}/components/install.sh`))).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('kms:Decrypt', KEY, {
+      'kms:CallerAccount': ACCOUNT,
+      'kms:ViaService': `ssm.${REGION}.amazonaws.com`,
+      'kms:EncryptionContext:PARAMETER_ARN': `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/db`,
+      'kms:EncryptionContextKeys': ['PARAMETER_ARN'],
+    })).toEqual('ImplicitlyDenied');
   });
 
   test('no other key action, and no other key', async () => {
@@ -282,16 +315,17 @@ describe('an artifact bucket and a log bucket with keys of their own', () => {
     return { artifactLocations: [{ bucket: artifacts, keyPrefix: 'components' }], logLocation: { bucket: logs, keyPrefix: 'logs' } };
   });
   // S3 calls KMS for the instance
-  const viaS3 = { 'kms:CallerAccount': ACCOUNT, 'kms:ViaService': `s3.${REGION}.amazonaws.com`, 'aws:CalledVia': ['s3.amazonaws.com'] };
+  const artifact = viaS3For(`${ARTIFACTS}/components/install.sh`);
+  const log = viaS3For(`${LOGS}/logs/image/1/build.log`);
 
   test('the artifact key decrypts downloads, and encrypts nothing', async () => {
-    expect(await permissions.decide('kms:Decrypt', keys.artifacts, viaS3)).toEqual('Allowed');
-    expect(await permissions.decide('kms:GenerateDataKey', keys.artifacts, viaS3)).toEqual('ImplicitlyDenied');
+    expect(await permissions.decide('kms:Decrypt', keys.artifacts, artifact)).toEqual('Allowed');
+    expect(await permissions.decide('kms:GenerateDataKey', keys.artifacts, artifact)).toEqual('ImplicitlyDenied');
   });
 
   test('the log key encrypts uploads and decrypts, as a multipart SSE-KMS upload needs', async () => {
-    expect(await permissions.decide('kms:GenerateDataKey', keys.logs, viaS3)).toEqual('Allowed');
-    expect(await permissions.decide('kms:Decrypt', keys.logs, viaS3)).toEqual('Allowed');
+    expect(await permissions.decide('kms:GenerateDataKey', keys.logs, log)).toEqual('Allowed');
+    expect(await permissions.decide('kms:Decrypt', keys.logs, log)).toEqual('Allowed');
   });
 });
 

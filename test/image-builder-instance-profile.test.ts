@@ -618,7 +618,7 @@ describe('grants', () => {
 
     new ImageBuilderInstanceProfile(stack, 'Profile', {
       artifactLocations: [{ bucket, keyPrefix: 'components/' }, { bucket, keyPrefix: 'scripts' }],
-      logLocation: { bucket, keyPrefix: 'logs///' },
+      logLocation: { bucket, keyPrefix: 'logs/' },
     });
 
     const json = JSON.stringify(Template.fromStack(stack).toJSON());

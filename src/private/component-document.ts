@@ -304,7 +304,7 @@ class DocumentReader {
   private readS3Uri(at: string, uri: string, access: 'read' | 'write'): { bucketName: string; key: KeyPart[]; appBucket?: s3.IBucket } | undefined {
     const instead = access === 'read'
       ? 'add its folder with addArtifactLocation instead'
-      : 'make its folder the logLocation (or add the statement with addToPrincipalPolicy) instead';
+      : 'add its folder with addUploadLocation instead';
     if (!uri.startsWith('s3://')) {
       // a URI that starts with a variable may be an s3:// URI once the build runs
       const unknown = typeof splitVariables(uri)[0] === 'object';

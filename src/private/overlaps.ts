@@ -81,10 +81,26 @@ function folderOf(prefix: string): string {
 }
 
 function where(location: Location): string {
-  const bucket = Token.isUnresolved(location.bucket.bucketName) ? location.bucket.node.path : location.bucket.bucketName;
+  const bucket = literalName(location.bucket) ?? location.bucket.node.path;
   return `s3://${bucket}/${location.keyPattern}${location.folder ? (location.keyPattern === '' ? '*' : '/*') : ''}`;
 }
 
 function sameBucket(a: s3.IBucket, b: s3.IBucket): boolean {
-  return a === b || (!Token.isUnresolved(a.bucketName) && a.bucketName === b.bucketName);
+  if (a === b) {
+    return true;
+  }
+  const name = literalName(a);
+  return name !== undefined && name === literalName(b);
+}
+
+/**
+ * The literal name of a bucket: an import's, or that of a bucket of the app created with a literal `bucketName`
+ * (whose `bucket.bucketName` is a token, a Ref).
+ */
+function literalName(bucket: s3.IBucket): string | undefined {
+  if (!Token.isUnresolved(bucket.bucketName)) {
+    return bucket.bucketName;
+  }
+  const cfn = bucket.node.defaultChild;
+  return cfn instanceof s3.CfnBucket && typeof cfn.bucketName === 'string' && !Token.isUnresolved(cfn.bucketName) ? cfn.bucketName : undefined;
 }

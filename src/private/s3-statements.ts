@@ -26,6 +26,11 @@ export interface S3Grant {
   readonly listPrefix?: string;
 }
 
+/** Grants the key of a bucket for reading or writing some of its objects (see KmsGrants.s3). */
+export interface S3KeyGrants {
+  s3(access: 'read' | 'write', key: kms.IKey, bucket: s3.IBucket, objects: string): void;
+}
+
 /** What one grant added. */
 export interface S3Granted {
   /** the object ARN pattern */
@@ -46,9 +51,11 @@ export interface S3Granted {
  * - write: `s3:PutObject` on `<prefix>/*` or the object, `kms:GenerateDataKey` and `kms:Decrypt` (SSE-KMS
  *   needs Decrypt to complete a multipart upload:
  *   https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions).
+ *
+ * The key statements are `keys`' (scoped to S3 and to the objects granted).
  */
 export class S3Statements {
-  constructor(private readonly policies: OwnPolicies) {}
+  constructor(private readonly policies: OwnPolicies, private readonly keys: S3KeyGrants) {}
 
   /**
    * Adds the statements that one grant needs.
@@ -67,7 +74,7 @@ export class S3Statements {
       this.addPrefixListing(bucket, grant.listPrefix, condition);
     }
     if (bucket.encryptionKey) {
-      this.addKey(access, bucket.encryptionKey);
+      this.keys.s3(access, bucket.encryptionKey, bucket, objects);
     }
     return { objects, policy };
   }
@@ -96,10 +103,6 @@ export class S3Statements {
         resources: [bucket.bucketArn],
         conditions: { ...condition, StringLike: { 's3:prefix': Lazy.list({ produce: () => entries }) } },
       }), undefined, true);
-  }
-
-  private addKey(access: 'read' | 'write', key: kms.IKey): void {
-    this.policies.allow(access === 'read' ? ['kms:Decrypt'] : ['kms:GenerateDataKey', 'kms:Decrypt'], key.keyArn);
   }
 }
 

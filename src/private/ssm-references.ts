@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { PARAMETER_NAME_CHARS as PARAMETER_NAME, SECRET_NAME_CHARS as SECRET_NAME } from './grants/names';
 import { escapeIamPattern } from './iam-pattern';
 
 /**
@@ -35,7 +36,6 @@ export interface ArnScope<P = string> {
 // 15 levels; '/Name' and 'Name' are the same parameter; names that begin with aws or ssm (case-insensitive,
 // '/aws/...' included) are reserved.
 // https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-parameter-name-constraints.html
-const PARAMETER_NAME = /^[a-zA-Z0-9_.\-/]+$/;
 const MAX_LEVELS = 15;
 // GetParameter takes a name or an ARN, up to 2048 characters, with ':version' or ':label' after it
 // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html
@@ -56,7 +56,6 @@ const SECRET_PREFIX = '/aws/reference/secretsmanager/';
 // that as complete (a partial ARN lacks them)
 // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html
 // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html
-const SECRET_NAME = /^[a-zA-Z0-9/_+=.@-]{1,512}$/;
 const SECRET_SUFFIX = /-[a-zA-Z0-9]{6}$/;
 
 const PARTITION = /^aws(-[a-z]+)*$/;

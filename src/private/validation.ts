@@ -48,20 +48,20 @@ export function validateDescription(value: string | undefined): void {
 /**
  * The folder a key prefix names, as an IAM pattern without a trailing slash: 'components' and 'components/'
  * are the same folder, and `*`, `?` and `$` are escaped, since they are characters of the key. Returns ''
- * for the whole bucket. Unresolved tokens are returned as they are (see folderPattern).
+ * for the whole bucket (no prefix). A prefix with tokens keeps them as they are (see folderPattern); its literal
+ * text is checked and escaped like a literal prefix.
  */
 export function normalizeKeyPrefix(prop: string, value: string | undefined): string {
   if (value === undefined) {
     return '';
   }
-  if (Token.isUnresolved(value)) {
-    return value;
-  }
-  const problem = value.startsWith('/') ? 'must not start with \'/\''
-    : value.replace(/\/+$/, '').includes('//') ? 'must not contain an empty folder name (\'//\')'
-      : undefined;
+  const literal = Token.isUnresolved(value) ? value.split(/\$\{Token\[[^\]]*\]\}/) : [value];
+  const problem = value === '' ? 'must not be empty (leave keyPrefix out for the whole bucket)'
+    : literal[0].startsWith('/') ? 'must not start with \'/\''
+      : literal.some(part => part.includes('//')) ? 'must not contain an empty folder name (\'//\')'
+        : undefined;
   if (problem) {
     throw new Error(`${prop} ${problem}: give the folder as a plain S3 key prefix such as 'components' or 'logs/imagebuilder', got '${value}'`);
   }
-  return escapeIamPattern(value.replace(/\/+$/, ''));
+  return escapeIamPattern(value.endsWith('/') ? value.slice(0, -1) : value);
 }

@@ -71,7 +71,8 @@ export class EffectivePermissions {
       const bucket = /^arn:aws:s3:::([^/]+)/.exec(arn);
       return bucket ? bucketPolicies[bucket[1]] : keyPolicies[arn];
     };
-    return new EffectivePermissions(policies, resourcePolicyOf, boundary);
+    return new EffectivePermissions(policies.map(p => ({ name: p.name, policy: renameContextKeys(p.policy) })),
+      (arn: string) => renameContextKeys(resourcePolicyOf(arn)), renameContextKeys(boundary));
   }
 
   // by service: the policies with '${*}' replaced, without the statements that name only other services' actions
@@ -97,7 +98,7 @@ export class EffectivePermissions {
         action,
         principal: PRINCIPAL,
         resource: { resource, accountId: ACCOUNT },
-        contextVariables: realContext(action, context),
+        contextVariables: renameRequestContext(realContext(action, context)),
       },
     } as any, {});
     if (response.resultType === 'error') {
@@ -139,7 +140,8 @@ export class EffectivePermissions {
         action,
         principal: PRINCIPAL,
         resource: { resource: literal(resource), accountId: ACCOUNT },
-        contextVariables: Object.fromEntries(Object.entries(context).map(([k, v]) => [k, Array.isArray(v) ? v.map(literal) : literal(v)])),
+        contextVariables: renameRequestContext(Object.fromEntries(Object.entries(context)
+          .map(([k, v]) => [k, Array.isArray(v) ? v.map(literal) : literal(v)]))),
       },
     } as any, {});
     return result;
@@ -171,6 +173,34 @@ function realContext(action: string, given: Record<string, string | string[] | u
     ...given,
   };
   return Object.fromEntries(Object.entries(context).filter((entry): entry is [string, string | string[]] => entry[1] !== undefined));
+}
+
+// iam-simulate 0.1.173 drops kms:EncryptionContext:<key> from the request, so a condition on it is always false
+// there: the encryption contexts that S3, Parameter Store and Secrets Manager send are renamed, in the policies and in
+// the request alike, to string keys of iam-simulate that no policy here uses (as test/private/iam/decision.test.ts does)
+const RENAMED_CONTEXT_KEYS: Record<string, string> = {
+  'kms:EncryptionContext:aws:s3:arn': 'aws:SourceVpce',
+  'kms:EncryptionContext:PARAMETER_ARN': 'aws:SourceVpc',
+  'kms:EncryptionContext:SecretARN': 'aws:UserAgent',
+};
+
+/** A policy document with the encryption context keys renamed (see RENAMED_CONTEXT_KEYS). */
+function renameContextKeys(policy: any): any {
+  if (policy === undefined) {
+    return undefined;
+  }
+  let text = JSON.stringify(policy);
+  for (const [key, renamed] of Object.entries(RENAMED_CONTEXT_KEYS)) {
+    text = text.split(`"${key}"`).join(`"${renamed}"`);
+  }
+  return JSON.parse(text);
+}
+
+/** The request's context with the encryption context keys renamed, and no other kms:EncryptionContext:<key>. */
+function renameRequestContext(context: Record<string, string | string[]>): Record<string, string | string[]> {
+  return Object.fromEntries(Object.entries(context)
+    .map(([k, v]) => [RENAMED_CONTEXT_KEYS[k] ?? k, v] as const)
+    .filter(([k]) => !k.startsWith('kms:EncryptionContext:')));
 }
 
 /** What intrinsics are resolved against. */

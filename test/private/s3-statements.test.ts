@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { KmsGrants } from '../../src/private/grants/kms';
 import { OwnPolicies } from '../../src/private/own-policies';
 import { folderPattern, S3Grant, S3Statements } from '../../src/private/s3-statements';
 import { ACCOUNT, EffectivePermissions } from '../helpers/effective-permissions';
@@ -13,7 +14,7 @@ function setup() {
   const stack = new Stack(new App(), 'Stack');
   const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
   const policies = new OwnPolicies(stack, role);
-  const statements = new S3Statements(policies);
+  const statements = new S3Statements(policies, new KmsGrants(stack, policies));
   const imported = (name: string) => s3.Bucket.fromBucketName(stack, `Bucket-${name}`, name);
   return { stack, role, policies, statements, imported };
 }
@@ -180,7 +181,7 @@ describe('S3Statements', () => {
     ]);
   });
 
-  test('a bucket\'s KMS key gets Decrypt for reading, GenerateDataKey and Decrypt for writing, once per key and access', () => {
+  test('a bucket\'s KMS key gets Decrypt for reading, GenerateDataKey and Decrypt for writing, each through S3 and for its folders only', () => {
     // given
     const { stack, policies, statements } = setup();
     const key = new kms.Key(stack, 'Key');
@@ -194,14 +195,26 @@ describe('S3Statements', () => {
 
     // then
     const keyArn = stack.resolve(key.keyArn);
+    const objects = (prefix: string) => stack.resolve(bucket.arnForObjects(`${prefix}/*`));
+    const via = { 'kms:ViaService': [{ 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] }] };
     const kmsStatements = statementsOf(stack, policies).filter(s => [s.Action].flat().some((a: string) => a.startsWith('kms:')));
     expect(kmsStatements).toEqual([
-      { Action: 'kms:Decrypt', Effect: 'Allow', Resource: keyArn },
-      { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: keyArn },
+      {
+        Action: 'kms:Decrypt',
+        Effect: 'Allow',
+        Resource: keyArn,
+        Condition: { StringEquals: via, StringLike: { 'kms:EncryptionContext:aws:s3:arn': [objects('components'), objects('scripts')] } },
+      },
+      {
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Effect: 'Allow',
+        Resource: keyArn,
+        Condition: { StringEquals: via, StringLike: { 'kms:EncryptionContext:aws:s3:arn': [objects('logs'), objects('more-logs')] } },
+      },
     ]);
   });
 
-  test('a key granted again after its statement has closed is not granted twice', () => {
+  test('a key granted for more folders than one statement holds names each folder in one encryption context, once', () => {
     // given: bucket 0's folders fill policies, bucket 1's key opens a new kms:Decrypt statement in a later policy
     const { stack, policies, statements } = setup();
     const keys = [new kms.Key(stack, 'Key0'), new kms.Key(stack, 'Key1')];
@@ -214,13 +227,16 @@ describe('S3Statements', () => {
     // when: one more folder of bucket 0, whose key the closed statement already holds
     statements.grant(read(buckets[0], 'late/components'));
 
-    // then: each key is in one kms:Decrypt statement, once
+    // then: each folder is in the encryption context of one kms:Decrypt statement of its bucket's key, once
     const decrypts = statementsOf(stack, policies).filter(s => s.Action === 'kms:Decrypt');
-    const holding = (key: kms.Key) => decrypts.flatMap(s => [s.Resource].flat())
-      .filter(r => JSON.stringify(r) === JSON.stringify(stack.resolve(key.keyArn)));
+    const contexts = (key: kms.Key) => decrypts.filter(s => JSON.stringify(s.Resource) === JSON.stringify(stack.resolve(key.keyArn)))
+      .flatMap(s => s.Condition.StringLike['kms:EncryptionContext:aws:s3:arn']).map(c => JSON.stringify(c));
+    const folder = (i: number, prefix: string) => JSON.stringify(stack.resolve(buckets[i].arnForObjects(`${prefix}/*`)));
     expect(policies.all.length).toBeGreaterThan(1);
-    expect(holding(keys[0])).toHaveLength(1);
-    expect(holding(keys[1])).toHaveLength(1);
+    expect(contexts(keys[0])).toHaveLength(151);
+    expect(new Set(contexts(keys[0])).size).toBe(151);
+    expect(contexts(keys[0])).toContain(folder(0, 'late/components'));
+    expect(contexts(keys[1])).toEqual([folder(1, 'components')]);
   });
 
   test('a bucket without a key gets no KMS statement', () => {
@@ -411,7 +427,7 @@ describe('folderPattern', () => {
     const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
     const policies = new OwnPolicies(stack, role);
     const prefix = new CfnParameter(stack, 'Prefix');
-    new S3Statements(policies).grant(read(s3.Bucket.fromBucketName(stack, 'Artifacts', 'artifacts'), prefix.valueAsString));
+    new S3Statements(policies, new KmsGrants(stack, policies)).grant(read(s3.Bucket.fromBucketName(stack, 'Artifacts', 'artifacts'), prefix.valueAsString));
     const template = Template.fromStack(stack).toJSON() as any;
     const roleId = stack.getLogicalId(role.node.defaultChild as iam.CfnRole);
     const context = (extra: Record<string, string> = {}) => ({ 'aws:PrincipalAccount': ACCOUNT, 's3:ResourceAccount': ACCOUNT, ...extra });

@@ -843,7 +843,8 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       return [];
     }
     for (const policy of others) {
-      const statements: any[] = Stack.of(policy).resolve(policy.policyDocument)?.Statement ?? [];
+      // IAM takes one statement object as well as a list of them
+      const statements: any[] = [Stack.of(policy).resolve(policy.policyDocument)?.Statement ?? []].flat();
       for (const statement of statements) {
         const actions = [statement.Action ?? []].flat().filter((a: unknown) => typeof a === 'string' && BEYOND_PUT.includes(a));
         const resources = [statement.Resource ?? []].flat().map(flattenCfnReference);

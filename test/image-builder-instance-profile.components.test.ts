@@ -424,8 +424,7 @@ describe('a bucket of the app behind a literal name', () => {
     return { permissions, keyArn };
   }
 
-  // FAILS: kms:Decrypt (and kms:GenerateDataKey for writes) on a bucket's key is granted without the kms:ViaService condition that secret keys get
-  test.skip('given an SSE-KMS bucket of the app, when the instance calls KMS directly or through another service, then its key decrypts nothing', async () => {
+  test('given an SSE-KMS bucket of the app, when the instance calls KMS directly or through another service, then its key decrypts nothing', async () => {
     // given a download from the bucket, granted with addComponent
     const { permissions, keyArn } = withAppBucket(downloadDocument('install', 's3://team-artifacts/app/install.sh', '/tmp/install.sh'));
 

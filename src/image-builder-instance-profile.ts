@@ -5,7 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
-import { BUILD_REGION, inBuildRegions, regionalSizeWarnings } from './private/build-regions';
+import { BUILD_REGION, inBuildRegionConditions, inBuildRegions, regionalSizeWarnings } from './private/build-regions';
 import { readComponentDocument } from './private/component-document';
 import { cfnComponentOf, componentSource, pathOf } from './private/component-source';
 import { DocumentTokens, readTokenizedDocument } from './private/component-tokens';
@@ -628,7 +628,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    * Some AWS-managed components call AWS APIs themselves: `ebs-volume-usage-test-linux` creates, attaches and
    * deletes a volume, `eni-attachment-test-linux` a network interface, the Distributor components send
    * Systems Manager commands, the STIG components download from an AWS bucket of the region. Each gets exactly
-   * those actions, in the account and region of the profile's stack, attaches and tags limited to the build
+   * those actions, in the account of the profile's stack and each region where the profile builds, attaches and tags limited to the build
    * instance itself where IAM can say so; the README lists them. `inspector-test-linux` and
    * `inspector-test-windows` also get the AWS managed policy `AmazonInspectorFullAccess`, which AWS requires for
    * them, with a warning. A component known to need nothing more gets nothing; a name the library does not know
@@ -785,10 +785,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       scope: this,
       role: this.role,
       nag: this.nag,
-      allow: (method, actions, resource, conditions) => {
-        this.assertMutableRole(method, `${actions.join(', ')} on '${resource}'`, 'grant it outside this app');
-        return this.policies.allow(actions, resource, conditions);
-      },
+      allow: (method, actions, resource, conditions) => this.grant(method, actions, resource, conditions),
     });
     this.awsManagedComponents.grant(prop, componentName);
   }
@@ -810,6 +807,8 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
    */
   private grant(prop: string, actions: string[], resource: string, conditions?: Record<string, any>): iam.ManagedPolicy {
     this.assertMutableRole(prop, `${actions.join(', ')} on '${resource.split(BUILD_REGION).join('<region>')}'`, 'grant it outside this app');
+    // a condition value of each build region (the build instance's own ARN, say) is the list of them all
+    conditions = conditions && inBuildRegionConditions(this, conditions);
     if (resource.includes(BUILD_REGION)) {
       // one statement for such resources, whose list the regions where the profile builds expand at synthesis
       // a Sid keeps aws-iam:minimizePolicies from merging other resources into its list token

@@ -64,3 +64,12 @@ export function regionalSizeWarnings(profile: IConstruct, policies: readonly iam
   }
   return warnings;
 }
+
+type Conditions = Record<string, Record<string, unknown>>;
+
+/** Conditions whose values that hold BUILD_REGION become the lists of those values in every region where the profile builds. */
+export function inBuildRegionConditions(profile: IConstruct, conditions: Conditions): Conditions {
+  const expand = (value: unknown) => (typeof value === 'string' && value.includes(BUILD_REGION) ? inBuildRegions(profile, [value]) : value);
+  return Object.fromEntries(Object.entries(conditions).map(([operator, block]) =>
+    [operator, Object.fromEntries(Object.entries(block).map(([key, value]) => [key, expand(value)]))]));
+}

@@ -109,13 +109,13 @@ describe('ComponentAccessChecks with AWS-managed components', () => {
 });
 
 describe('ComponentAccessChecks with AWS-managed components of a pipeline in another region than the profile', () => {
-  test('given the component granted in the profile\'s region only, when a pipeline of another region uses it, then the check evaluates the pipeline\'s region and it is an error', () => {
-    // given a profile of us-east-1 whose grants name us-east-1, and a pipeline of eu-west-1 (cross-region references)
+  /** A profile of us-east-1, and a pipeline of eu-west-1 that uses it (cross-region references) with ebs-volume-usage-test-linux. */
+  function crossRegion(grant: (profile: ImageBuilderInstanceProfile) => void): Stack {
     const app = new App();
     const env = (region: string) => ({ env: { account: '111122223333', region }, crossRegionReferences: true });
     const profiles = new Stack(app, 'Profiles', env('us-east-1'));
     const profile = new ImageBuilderInstanceProfile(profiles, 'Profile');
-    profile.addAwsManagedComponent('ebs-volume-usage-test-linux');
+    grant(profile);
     const pipelines = new Stack(app, 'Pipelines', env('eu-west-1'));
     const recipe = new imagebuilder.CfnImageRecipe(pipelines, 'Recipe', {
       name: 'recipe', version: '1.0.0', parentImage: 'ami-0123456789abcdef0', components: [{ componentArn: managed('ebs-volume-usage-test-linux') }],
@@ -126,12 +126,25 @@ describe('ComponentAccessChecks with AWS-managed components of a pipeline in ano
     new imagebuilder.CfnImagePipeline(pipelines, 'Pipeline', {
       name: 'pipeline', imageRecipeArn: recipe.attrArn, infrastructureConfigurationArn: infrastructure.attrArn,
     });
-
-    // when
     Aspects.of(app).add(new ComponentAccessChecks());
+    return pipelines;
+  }
+
+  test('given the component\'s calls granted in the profile\'s region only, when a pipeline of another region uses it, then the check evaluates the pipeline\'s region and it is an error', () => {
+    // given grants that name us-east-1 only
+    const pipelines = crossRegion(profile => profile.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ec2:CreateVolume'], resources: ['arn:aws:ec2:us-east-1:111122223333:volume/*'],
+    })));
 
     // then the build instance of eu-west-1 creates its volume in eu-west-1, which the grants do not name
     Annotations.fromStack(pipelines).hasError('/Pipelines/Pipeline', Match.stringLikeRegexp(
       "'ebs-volume-usage-test-linux' needs ec2:CreateVolume on 'arn:aws:ec2:eu-west-1:111122223333:volume/<any volume>'"));
+  });
+
+  test('given addAwsManagedComponent on the profile, when a pipeline of another region uses the component, then its calls there are covered', () => {
+    const pipelines = crossRegion(profile => profile.addAwsManagedComponent('ebs-volume-usage-test-linux'));
+
+    Annotations.fromStack(pipelines).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(pipelines).hasNoWarning('/Pipelines/Pipeline', Match.anyValue());
   });
 });

@@ -2,6 +2,7 @@ import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import { IConstruct } from 'constructs';
+import { BUILD_REGION } from '../build-regions';
 import { cfnComponentOf, pathOf } from '../component-source';
 import { flattenCfnReference, NagAcknowledgements } from '../nag';
 import { constructOf } from '../role-permissions';
@@ -17,7 +18,7 @@ export interface AwsManagedComponentGrantTarget {
   readonly scope: IConstruct;
   readonly role: iam.IRole;
   readonly nag: NagAcknowledgements;
-  /** allows actions on one resource in the profile's own policies; throws when the role cannot take them */
+  /** allows actions on one resource in the profile's own policies (one with BUILD_REGION in each build region); throws when the role cannot take them */
   allow(prop: string, actions: string[], resource: string, conditions?: Record<string, any>): iam.ManagedPolicy;
 }
 
@@ -54,10 +55,13 @@ export class AwsManagedComponentGrants {
     }
     this.granted.add(row);
     const stack = Stack.of(this.target.scope);
-    for (const statement of needStatements(row, { partition: stack.partition, region: stack.region, account: stack.account })) {
+    // a stack of a known region may serve pipelines of other regions: BUILD_REGION stands for each of them
+    const region = Token.isUnresolved(stack.region) ? stack.region : BUILD_REGION;
+    for (const statement of needStatements(row, { partition: stack.partition, region, account: stack.account })) {
       const policy = this.target.allow(prop, statement.actions, statement.resource, statement.conditions);
       if (statement.wildcardReason) {
-        this.target.nag.acknowledgeWildcardResource(policy, statement.resource, statement.wildcardReason);
+        // acknowledged in the stack's own region; those of other build regions stay reported
+        this.target.nag.acknowledgeWildcardResource(policy, statement.resource.split(BUILD_REGION).join(stack.region), statement.wildcardReason);
       }
     }
     for (const policyName of row.managedPolicies ?? []) {

@@ -8,7 +8,7 @@
  */
 
 /**
- * The resource of a need, in the account and region of the profile's stack:
+ * The resource of a need, in the account of the profile's stack and each region where the profile builds:
  * - `volume`, `network-interface`, `subnet`, `security-group`: any of that kind;
  * - `build-instance`: the instance that makes the call, and no other (the target of an attach or of a tag);
  * - `instance`: any instance of the region (ssm:SendCommand to the instances, as AWS documents it);

@@ -169,8 +169,7 @@ describe('addAwsManagedComponent', () => {
 });
 
 describe('addAwsManagedComponent for a profile that builds in another region too', () => {
-  // FAILS: the grants name the profile's stack's region only, while addComponent's parameter grants follow buildRegions()
-  test.skip('given a pipeline of eu-west-1 that uses a profile of us-east-1, when the component is added, then its build instance may create and attach its volume in eu-west-1', async () => {
+  test('given a pipeline of eu-west-1 that uses a profile of us-east-1, when the component is added, then its build instance may create and attach its volume in eu-west-1', async () => {
     // given a profile of us-east-1 and an infrastructure configuration of eu-west-1 that uses it (cross-region references)
     const app = new App();
     const env = (region: string) => ({ env: { account: ACCOUNT, region }, crossRegionReferences: true });

@@ -23,6 +23,9 @@ fi
 work=build/go-codegen
 rm -rf "$work"
 mkdir -p "$work"
+# not left behind: jsii-docgen (the build's API.md) reads every .jsii under the project, and would take this copy
+# of the library, as it was when the module was generated, for the library itself
+trap 'rm -rf "$work"' EXIT
 echo '{ "name": "go-codegen", "private": true }' >"$work/package.json"
 # exact versions and no lock file of ours: npm takes them as given, and the other dependencies of aws-cdk-lib are
 # not jsii packages, so they do not reach the Go module

@@ -862,6 +862,10 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   }
 
   private warnAboutRegionalSize(): string[] {
+    // only statements of every build region grow with the regions; finding the regions reads the whole app
+    if (this.buildRegionStatements === 0) {
+      return [];
+    }
     for (const warning of regionalSizeWarnings(this, this.policies.all)) {
       Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:regionalPolicySize', warning);
     }

@@ -49,8 +49,8 @@ describe('case 6: addUploadLocation, a write-only folder', () => {
     expect(statements[0].Action).toBe('s3:PutObject');
   });
 
-  test('given an upload folder, then ComponentAccessChecks counts it for an S3Upload step into it', () => {
-    // given: a component that uploads, whose document the profile is not given
+  /** A checked pipeline whose component uploads to s3://team-results/results/report.txt, with a profile that grants nothing for it. */
+  function uploadPipeline(): { stack: Stack; profile: ImageBuilderInstanceProfile } {
     const app = new App();
     const stack = new Stack(app, 'Stack');
     const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
@@ -67,6 +67,12 @@ describe('case 6: addUploadLocation, a write-only folder', () => {
       name: 'pipeline', imageRecipeArn: recipe.attrArn, infrastructureConfigurationArn: infrastructure.attrArn,
     });
     Aspects.of(app).add(new ComponentAccessChecks());
+    return { stack, profile };
+  }
+
+  test('given an upload folder, then ComponentAccessChecks counts it for an S3Upload step into it', () => {
+    // given: a component that uploads, whose document the profile is not given
+    const { stack, profile } = uploadPipeline();
 
     // when
     profile.addUploadLocation({ bucket: s3.Bucket.fromBucketName(stack, 'Results', 'team-results'), keyPrefix: 'results' });
@@ -77,22 +83,7 @@ describe('case 6: addUploadLocation, a write-only folder', () => {
   });
 
   test('given no upload folder, then the same S3Upload step is an error that suggests addUploadLocation', () => {
-    const app = new App();
-    const stack = new Stack(app, 'Stack');
-    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
-    const component = new imagebuilder.CfnComponent(stack, 'Component', {
-      name: 'publish', platform: 'Linux', version: '1.0.0', data: uploadDocument('publish', '/tmp/report.txt', 's3://team-results/results/report.txt'),
-    });
-    const recipe = new imagebuilder.CfnImageRecipe(stack, 'Recipe', {
-      name: 'recipe', version: '1.0.0', parentImage: 'ami-0123456789abcdef0', components: [{ componentArn: component.attrArn }],
-    });
-    const infrastructure = new imagebuilder.CfnInfrastructureConfiguration(stack, 'Infrastructure', {
-      name: 'infrastructure', instanceProfileName: profile.instanceProfileName,
-    });
-    new imagebuilder.CfnImagePipeline(stack, 'Pipeline', {
-      name: 'pipeline', imageRecipeArn: recipe.attrArn, infrastructureConfigurationArn: infrastructure.attrArn,
-    });
-    Aspects.of(app).add(new ComponentAccessChecks());
+    const { stack } = uploadPipeline();
 
     Annotations.fromStack(stack).hasError('/Stack/Pipeline', Match.stringLikeRegexp('addUploadLocation'));
   });

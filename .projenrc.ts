@@ -81,7 +81,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     packageName: 'cdkimagebuilderinstanceprofile',
   },
 
-  gitignore: ['cdk.out/', '*.tsbuildinfo', '.venv/', '/build/', 'test/cdk-integ.out.*/', '.jsii.tabl.json', 'test/java/target/'],
+  gitignore: ['cdk.out/', '*.tsbuildinfo', '.venv/', '/build/', 'test/cdk-integ.out.*/', '.jsii.tabl.json', 'test/java/target/', 'test/java-quickstart/target/'],
   // local tool environments and development-only folders never reach the published package
   npmIgnoreOptions: {
     ignorePatterns: ['/examples/', 'cdk.out/', '/.ci/', '/rosetta/', '/tsconfig.dev.json', '/.venv/', '/build/', '/bench/'],

@@ -4,7 +4,9 @@
 # with the module's own minimum aws-cdk-go (test/go/go.mod and go.sum, read-only, must require what the generated
 # go.mod requires), and with the newest aws-cdk-go the Go module proxy serves (a copy of go.mod under build/go,
 # upgraded with go get ...@latest, used through -modfile). Both run; the script fails if either fails. The module
-# cache and the build cache are under build/go, which a fresh clone lacks. CONTRIBUTING.md says why.
+# cache and the build cache are under build/go, which a fresh clone lacks. CONTRIBUTING.md says why. Then README's
+# Go quick start (test/go-quickstart), with the Image Builder L2 that .ci/alpha-bindings.sh generates, on the
+# aws-cdk-go release its go.mod and go.sum pin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
@@ -68,9 +70,17 @@ else
   failed+=("aws-cdk-go latest (not resolved)")
 fi
 
+cd "$root"
+if ! { timed "imagebuilder-alpha for Go (.ci/alpha-bindings.sh go)" bash .ci/alpha-bindings.sh go &&
+  cd test/go-quickstart &&
+  timed "go vet (compile, quick start)" go vet ./... &&
+  timed "go tests (run, quick start)" go test -count=1 -v ./...; }; then
+  failed+=("the quick start (test/go-quickstart)")
+fi
+
 if [ "${#failed[@]}" != 0 ]; then
   printf -v list '%s, ' "${failed[@]}"
   echo "FAILED: the Go module with ${list%, }" >&2
   exit 1
 fi
-echo "the Go module passed with aws-cdk-go $minimum and $newest"
+echo "the Go module passed with aws-cdk-go $minimum and $newest, and README's quick start"

@@ -1,6 +1,7 @@
 // Package workshop is the Image Builder workshop's instance profile, written as a Go user writes it, against
-// the Go module that jsii-pacmak generates into dist/go. README.md shows the part between the README markers,
-// and workshop_test.go checks that it is the same code.
+// the Go module that jsii-pacmak generates into dist/go, with the aws-cdk-lib L1 infrastructure configuration, so
+// that it runs on the module's minimum aws-cdk-go (README's quick start, which needs the Image Builder L2, is
+// test/go-quickstart).
 package workshop
 
 import (
@@ -18,7 +19,6 @@ import (
 func NewWorkshopStack(scope constructs.Construct, id string) awscdk.Stack {
 	stack := awscdk.NewStack(scope, jsii.String(id), nil)
 
-	// README:begin
 	bucket := awss3.NewBucket(stack, jsii.String("ImageBuilderBucket"), nil)
 
 	profile := cdkimagebuilderinstanceprofile.NewImageBuilderInstanceProfile(stack, jsii.String("TeamRole"),
@@ -49,7 +49,6 @@ func NewWorkshopStack(scope constructs.Construct, id string) awscdk.Stack {
 			Name:                jsii.String("workshop-infrastructure"),
 			InstanceProfileName: profile.InstanceProfileName(),
 		})
-	// README:end
 
 	return stack
 }

@@ -2,8 +2,6 @@ package workshop
 
 import (
 	"fmt"
-	"os"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -92,27 +90,6 @@ func TestTheRoleGetsNoS3AccessBeyondThoseFolders(t *testing.T) {
 				t.Errorf("the log folder is write-only, got %v", actions)
 			}
 		}
-	}
-}
-
-func TestReadmeShowsThisCode(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	source, err := os.ReadFile("workshop.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	block := regexp.MustCompile("(?s)```go\n(.*?)```").FindSubmatch(readme)
-	region := regexp.MustCompile(`(?s)// README:begin\n(.*?)\n\s*// README:end`).FindSubmatch(source)
-
-	if block == nil || region == nil {
-		t.Fatalf("README.md has no Go example (%v) or workshop.go no README region (%v)", block != nil, region != nil)
-	}
-	if got, want := strings.TrimSpace(string(block[1])), dedent(string(region[1])); got != want {
-		t.Errorf("README.md's Go example is not the code of workshop.go:\n--- README.md\n%s\n--- workshop.go\n%s", got, want)
 	}
 }
 
@@ -276,25 +253,4 @@ func onlyOfType(t *testing.T, template map[string]interface{}, typ string) strin
 		t.Fatalf("want one %s, got %v", typ, ids)
 	}
 	return ids[0]
-}
-
-func dedent(text string) string {
-	lines := strings.Split(text, "\n")
-	indent := -1
-	for _, line := range lines {
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		if n := len(line) - len(strings.TrimLeft(line, " \t")); indent < 0 || n < indent {
-			indent = n
-		}
-	}
-	for i, line := range lines {
-		if strings.TrimSpace(line) == "" {
-			lines[i] = ""
-		} else {
-			lines[i] = line[indent:]
-		}
-	}
-	return strings.TrimSpace(strings.Join(lines, "\n"))
 }

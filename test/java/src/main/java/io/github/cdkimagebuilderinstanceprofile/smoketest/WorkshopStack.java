@@ -10,14 +10,14 @@ import software.amazon.awscdk.services.s3.Bucket;
 import software.constructs.Construct;
 
 /**
- * The Image Builder workshop's instance profile, written as a Java user writes it. README.md shows the part
- * between the README markers, and WorkshopStackTest checks that it is the same code.
+ * The Image Builder workshop's instance profile with the aws-cdk-lib L1 infrastructure configuration, written as a
+ * Java user writes it, on the library's floor (README's quick start, which needs the Image Builder L2 and so
+ * aws-cdk-lib 2.270 or newer, is test/java-quickstart).
  */
 public class WorkshopStack extends Stack {
     public WorkshopStack(final Construct scope, final String id) {
         super(scope, id);
 
-        // README:begin
         Bucket bucket = Bucket.Builder.create(this, "ImageBuilderBucket").build();
 
         ImageBuilderInstanceProfile profile = ImageBuilderInstanceProfile.Builder.create(this, "TeamRole")
@@ -43,6 +43,5 @@ public class WorkshopStack extends Stack {
                 .name("workshop-infrastructure")
                 .instanceProfileName(profile.getInstanceProfileName())
                 .build();
-        // README:end
     }
 }

@@ -4,15 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -89,20 +83,6 @@ class WorkshopStackTest {
                 }
             }
         }
-    }
-
-    @Test
-    void readmeShowsThisCode() throws IOException {
-        String readme = Files.readString(Path.of("../../README.md"), StandardCharsets.UTF_8);
-        Matcher block = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(readme);
-        assertTrue(block.find(), "README.md has no Java example");
-
-        String source = Files.readString(
-                Path.of("src/main/java/io/github/cdkimagebuilderinstanceprofile/smoketest/WorkshopStack.java"),
-                StandardCharsets.UTF_8);
-        Matcher region = Pattern.compile("// README:begin\n(.*?)\n\\s*// README:end", Pattern.DOTALL).matcher(source);
-        assertTrue(region.find(), "no README region in WorkshopStack.java");
-        assertEquals(dedent(region.group(1)), block.group(1).strip());
     }
 
     @Test
@@ -209,11 +189,5 @@ class WorkshopStackTest {
     private static String onlyKey(Map<String, Map<String, Object>> resources) {
         assertEquals(1, resources.size(), "expected one resource, got " + resources.keySet());
         return resources.keySet().iterator().next();
-    }
-
-    private static String dedent(String text) {
-        List<String> lines = text.lines().collect(Collectors.toList());
-        int indent = lines.stream().filter(l -> !l.isBlank()).mapToInt(l -> l.length() - l.stripLeading().length()).min().orElse(0);
-        return lines.stream().map(l -> l.isBlank() ? "" : l.substring(indent)).collect(Collectors.joining("\n")).strip();
     }
 }

@@ -482,7 +482,7 @@ describe('a bucket of the app behind a literal name', () => {
     expect(await permissions.decide('kms:Decrypt', keyArn, VIA_S3('app/install.sh'))).toEqual('Allowed');
   });
 
-  test('given an SSE-KMS bucket of that name in another stack, when a component downloads by name, then its key is not granted and a warning says how', () => {
+  test('given an SSE-KMS bucket of that name in another stack, when a component downloads by name, then its key is not granted and a warning says how, in Python too', () => {
     const app = new App();
     new s3.Bucket(new Stack(app, 'Storage'), 'A', { bucketName: 'team-artifacts', encryption: s3.BucketEncryption.KMS });
     const stack = new Stack(app, 'Stack');
@@ -492,7 +492,8 @@ describe('a bucket of the app behind a literal name', () => {
 
     expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toContain('kms:');
     Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp(
-      "A component names the bucket 'team-artifacts', which is 'Storage/A' of another stack: its KMS key was not granted. Add the folder with addArtifactLocation"));
+      "A component names the bucket 'team-artifacts', which is 'Storage/A' of another stack: its KMS key was not granted. "
+      + 'Add the folder with addArtifactLocation / add_artifact_location, which grants the key, or grant kms:Decrypt on the key yourself'));
   });
 
   test('given a bucket of that name in a stack of another region, when a component downloads by name, then its key is not granted', () => {

@@ -269,7 +269,7 @@ class DocumentReader {
       key = normalize([...key.slice(0, -1), last.slice(0, -1)]);
       if (key.length === 0) {
         this.warn(`${at}: '${show(uri)}' uploads under the prefix '/', which is not a folder that IAM can name apart from the whole `
-          + `bucket, so nothing was granted for it; make the folder the ${inEveryLanguage('logLocation')} instead`);
+          + `bucket, so nothing was granted for it; add the folder with ${inEveryLanguage('addUploadLocation')} instead`);
         return;
       }
     }

@@ -518,7 +518,7 @@ describe('keys', () => {
     [download('s3://artifacts//*'), "'s3://artifacts//*' downloads the keys that begin with '/', which is not a folder that IAM can name apart from "
       + 'the whole bucket, so nothing was granted for it; add the folder with addArtifactLocation / add_artifact_location instead'],
     [upload('s3://artifacts//', '/var/log/*'), "'s3://artifacts//' uploads under the prefix '/', which is not a folder that IAM can name apart from "
-      + 'the whole bucket, so nothing was granted for it; make the folder the logLocation / log_location instead'],
+      + 'the whole bucket, so nothing was granted for it; add the folder with addUploadLocation / add_upload_location instead'],
   ])('a folder whose prefix is a lone slash is a warning that says what to declare instead, in Python too, and no need', (data, message) => {
     // when
     const needs = read(data);

@@ -16,6 +16,7 @@ import { sameText } from './private/iam/principals';
 import { EvaluationRequest } from './private/iam/request-context';
 import { AppResources, KeyOf } from './private/iam/resource-policies';
 import { concat, display, Text } from './private/iam/text';
+import { inEveryLanguage } from './private/method-names';
 import { flattenCfnReference } from './private/nag';
 import { all, bucketOfAnotherStack, expectedOwner, multipartUpload, sameRegion, withOrWithoutPolicy } from './private/request-verdicts';
 import { anyValue, constructOf, PARTITION, Principal, RolePermissions } from './private/role-permissions';
@@ -107,7 +108,8 @@ export class ComponentAccessChecks implements IAspect {
     if (!profile) {
       warn(`its instance profile ('${flattenCfnReference(Stack.of(infrastructure).resolve(infrastructure.instanceProfileName))}') is not `
         + 'created by an ImageBuilderInstanceProfile of this app (an imported or existing profile, such as one from '
-        + 'fromInstanceProfileAttributes), whose policies synthesis cannot see, so what its components need is not checked');
+        + `${inEveryLanguage('ImageBuilderInstanceProfile.fromInstanceProfileAttributes')}), whose policies synthesis cannot see, `
+        + 'so what its components need is not checked');
       return;
     }
     const check = new ProfileCheck(image, label, profile, this.permissionsOf(profile), component => this.read(component));
@@ -210,7 +212,7 @@ class ProfileCheck {
     const objects = folderObjects(folder, 'log key');
     const where = `s3://${display(bucket)}/${display(folder)}${folder === '' ? '' : '/'}`;
     const verdict = this.s3(['s3:PutObject'], concat([bucket]), objects, { owner: this.ownerOf(bucket) });
-    this.report(verdict, `${what} at '${where}'`, 'write there', 'make that folder the profile\'s logLocation');
+    this.report(verdict, `${what} at '${where}'`, 'write there', `make that folder the profile's ${inEveryLanguage('logLocation')}`);
   }
 
   public component(cfn: imagebuilder.CfnComponent): void {
@@ -269,9 +271,10 @@ class ProfileCheck {
       const listing = this.s3(['s3:ListBucket'], bucket, undefined, { owner, prefix: concat([key, key === '' ? '' : '/']) });
       verdict = all([objects, listing]);
     }
-    const fix = need.access === 'read'
-      ? `call the profile's addComponent / add_component for ${component}, or add an artifact location (addArtifactLocation / add_artifact_location) that holds it`
-      : `call the profile's addComponent / add_component for ${component}, or add an upload location (addUploadLocation / add_upload_location) that holds it`;
+    const location = need.access === 'read'
+      ? `an artifact location (${inEveryLanguage('addArtifactLocation')})`
+      : `an upload location (${inEveryLanguage('addUploadLocation')})`;
+    const fix = `call the profile's ${inEveryLanguage('addComponent')} for ${component}, or add ${location} that holds it`;
     this.report(verdict, what, `${need.access} it`, fix);
   }
 
@@ -332,7 +335,8 @@ class ProfileCheck {
         break;
       }
     }
-    this.report(verdict, what, 'read it', 'call the profile\'s addParameter / add_parameter or addSecret / add_secret, or its addComponent / add_component for its component');
+    this.report(verdict, what, 'read it', `call the profile's ${inEveryLanguage('addParameter')} or ${inEveryLanguage('addSecret')}, `
+      + `or its ${inEveryLanguage('addComponent')} for its component`);
   }
 
   private s3(actions: string[], bucket: Text, key: Text | undefined, options: { owner?: Text; prefix?: Text }): Verdict {

@@ -17,13 +17,14 @@ import { ParameterGrants } from './private/grants/parameters-and-secrets';
 import { ProfileGrants } from './private/grants/profile-grants';
 import { S3FolderGrants } from './private/grants/s3-folders';
 import { requireArray, requireBoolean, requireConstruct, requireLocation, requireObject, requireString } from './private/input';
+import { inEveryLanguage } from './private/method-names';
 import { flattenCfnReference, NagAcknowledgements } from './private/nag';
 import { overlappingLocations } from './private/overlaps';
 import { OwnPolicies } from './private/own-policies';
 import { policyStacks, RolePolicies } from './private/role-policies';
 import { S3Statements } from './private/s3-statements';
 import { ArnScope } from './private/ssm-references';
-import { UnknownRolePrincipal } from './private/unknown-role';
+import { IMPORT_WITH_ROLE, UnknownRolePrincipal } from './private/unknown-role';
 import { normalizeKeyPrefix, validateDescription, validateIamName, validatePath } from './private/validation';
 
 /**
@@ -265,6 +266,8 @@ const BEYOND_PUT = ['s3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObj
 const PASSED_TO_SERVICES = ['imagebuilder.amazonaws.com', 'ec2.amazonaws.com'];
 const DEFAULT_MANAGED_POLICY_QUOTA = 10;
 const MAX_MANAGED_POLICIES = 20;
+// what to do for a component document that cannot be read
+const NOT_READ_FIX = `add its S3 folders with ${inEveryLanguage('addArtifactLocation')}, its parameters with ${inEveryLanguage('addParameter')}`;
 
 // not `implements IImageBuilderInstanceProfile`: that interface extends iam.IInstanceProfile, whose role is
 // optional, and jsii does not let a class turn a property required; `role` here is always set. In TypeScript the
@@ -354,8 +357,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
 
       public grantPassRole(grantee: iam.IGrantable): iam.Grant {
         if (!this.role) {
-          throw new Error(`grantPassRole: '${this.node.path}' was imported without its role, so iam:PassRole cannot name it: give the role `
-            + 'with ImageBuilderInstanceProfile.fromInstanceProfileAttributes(scope, id, { instanceProfileArn, role })');
+          throw new Error(`grantPassRole: '${this.node.path}' was imported without its role, so iam:PassRole cannot name it: ${IMPORT_WITH_ROLE}`);
         }
         return grantPassRoleOf(this.role, grantee);
       }
@@ -444,7 +446,8 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     if (props.containerBuilds && props.containerRepositories !== undefined) {
       throw new Error('containerBuilds cannot be combined with containerRepositories: containerBuilds attaches '
         + 'EC2InstanceProfileForImageBuilderECRContainerBuilds, which pushes to every repository, and containerRepositories '
-        + `grants push to the ${props.containerRepositories.length} repositories you gave; keep containerRepositories and leave containerBuilds out`);
+        + `grants push to the ${props.containerRepositories.length} repositories you gave; keep ${inEveryLanguage('containerRepositories')} `
+        + `and leave ${inEveryLanguage('containerBuilds')} out`);
     }
     validateIamName('roleName', props.roleName, 64);
     validateIamName('instanceProfileName', props.instanceProfileName, 128);
@@ -614,8 +617,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     const source = componentSource(cfn);
     if (source.data === undefined) {
       Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:componentNotRead',
-        `addComponent: ${source.label} ${source.problem}, so what its steps need cannot be read and nothing was `
-        + 'granted for it: add its S3 folders with addArtifactLocation, its parameters with addParameter');
+        `addComponent: ${source.label} ${source.problem}, so what its steps need cannot be read and nothing was granted for it: ${NOT_READ_FIX}`);
       return;
     }
     this.grantComponentNeeds(source.data, source.label, source.tokens);
@@ -689,7 +691,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     const tokenized = Token.isUnresolved(data) ? readTokenizedDocument(this, data) : undefined;
     if (Token.isUnresolved(data) && !tokenized) {
       Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:componentNotRead',
-        'addComponentData: the component document given to addComponentData is not known until deployment, so nothing was granted for it');
+        `addComponentData: the component document is not known until deployment, so nothing was granted for it: ${NOT_READ_FIX}`);
       return;
     }
     this.grantComponentNeeds(tokenized?.data ?? data, 'the component document given to addComponentData', tokenized?.tokens);
@@ -734,7 +736,8 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     requireConstruct(prop, 'repository', repository, 'repositoryArn');
     if (this.containerBuilds) {
       throw new Error('addContainerRepository cannot be combined with containerBuilds: containerBuilds attaches '
-        + `EC2InstanceProfileForImageBuilderECRContainerBuilds, which pushes to every repository; leave containerBuilds out to push to '${repository.node.path}' only`);
+        + `EC2InstanceProfileForImageBuilderECRContainerBuilds, which pushes to every repository; leave ${inEveryLanguage('containerBuilds')} out `
+        + `to push to '${repository.node.path}' only`);
     }
     this.ecrGrants.repository(prop, repository);
   }
@@ -852,9 +855,10 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
           Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:logGrantBeyondPut',
             `'${pathOf(policy)}' allows ${actions.join(', ')} on ${onLogs.map(r => `'${r.resource}'`).join(', ')} to the role of this profile, `
             + `in the S3 log folder of '${onLogs[0].folder!.configuration}', beyond the s3:PutObject that log delivery needs. `
-            + 'InfrastructureConfiguration of @aws-cdk/aws-imagebuilder-alpha grants this '
-            + '(bucket.grantPut) when it gets profile.instanceProfile and S3 logging: give it instanceProfile: profile.instanceProfileWithoutRole, '
-            + 'and the log folder to the profile as logLocation: { bucket, keyPrefix }, which grants s3:PutObject only');
+            + `InfrastructureConfiguration of @aws-cdk/aws-imagebuilder-alpha grants this with the bucket's ${inEveryLanguage('grantPut')} `
+            + `when it gets the profile's ${inEveryLanguage('instanceProfile')} and S3 logging: give it the profile's `
+            + `${inEveryLanguage('instanceProfileWithoutRole')} instead, and the log folder to the profile as its ${inEveryLanguage('logLocation')}, `
+            + 'which grants s3:PutObject only');
         }
       }
     }

@@ -386,11 +386,11 @@ describe('log delivery', () => {
     expectCovered(stack);
   });
 
-  test('logs to a folder the profile cannot write are an error that names the configuration and the folder', () => {
+  test('logs to a folder the profile cannot write are an error that names the configuration, the folder and logLocation / log_location', () => {
     const { stack } = withLogs(bucket => ({ bucket, keyPrefix: 'logs' }), 'build-logs');
 
     expectUncovered(stack, "its infrastructure configuration 'Stack/Infrastructure' delivers build logs to S3 at 's3://<bucket Stack/Logs/Resource>/build-logs/', "
-      + "but the instance profile 'Stack/Profile' cannot write there: make that folder the profile's logLocation");
+      + "but the instance profile 'Stack/Profile' cannot write there: make that folder the profile's logLocation / log_location");
   });
 
   test('logs to another bucket of the app are an error: two buckets of the app never share a name', () => {
@@ -450,7 +450,8 @@ describe('links the check cannot follow are warnings, never errors', () => {
     Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
     Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp(
       "its instance profile \\('TeamRole'\\) is not created by an ImageBuilderInstanceProfile of this app \\(an imported or existing "
-      + 'profile, such as one from fromInstanceProfileAttributes\\), whose policies synthesis cannot see'));
+      + 'profile, such as one from ImageBuilderInstanceProfile.fromInstanceProfileAttributes / from_instance_profile_attributes\\), '
+      + 'whose policies synthesis cannot see'));
   });
 
   test('an imported recipe', () => {
@@ -1332,7 +1333,7 @@ describe('container builds', () => {
 
     Annotations.fromStack(stack).hasError('/Stack/Pipeline', Match.stringLikeRegexp(
       "its container recipe 'Stack/Recipe' pulls the parent image '111122223333.dkr.ecr.us-east-1.amazonaws.com/team/base:1.0' from the ECR "
-      + "repository 'team/base', but the instance profile 'Stack/Profile' cannot pull it: grant the pull with repository.grantPull\\(profile\\) / grant_pull\\(profile\\), or set containerBuilds / container_builds to true"));
+      + "repository 'team/base', but the instance profile 'Stack/Profile' cannot pull it: call the repository's grantPull / grant_pull with the profile, or set containerBuilds / container_builds to true"));
   });
 
   test('given a parent image in an ECR repository that the profile pulls, when checked, then it is covered', () => {

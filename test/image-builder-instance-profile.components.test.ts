@@ -159,7 +159,7 @@ describe('what cannot be read is never guessed', () => {
     profile.addComponentData(data);
 
     expect(() => Template.fromStack(stack)).not.toThrow();
-    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp('the component document given to addComponentData.*, so nothing was granted for it'));
+    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp('^addComponentData: the component document is not known until deployment, so nothing was granted for it'));
     Template.fromStack(stack).resourceCountIs('AWS::IAM::ManagedPolicy', 0);
   });
 
@@ -174,6 +174,28 @@ describe('what cannot be read is never guessed', () => {
 
     Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("^addComponent: component 'from-s3' is given by uri \\('s3://components/from-s3.yml'\\)"));
     Template.fromStack(stack).resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+  });
+
+  test('a component whose document cannot be read is a warning that says how to grant what it needs, in Python too', () => {
+    // given a component given by uri, and a document known only at deployment
+    const stack = new Stack(new App(), 'Stack');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+    const component = new imagebuilder.CfnComponent(stack, 'Component', {
+      name: 'from-s3', platform: 'Linux', version: '1.0.0', uri: 's3://components/from-s3.yml',
+    });
+    const document = new CustomResource(stack, 'Document', { serviceToken: 'arn:aws:lambda:us-east-1:111122223333:function:f' });
+
+    // when
+    profile.addComponent(component);
+    profile.addComponentData(document.getAttString('Yaml'));
+
+    // then
+    const fix = 'add its S3 folders with addArtifactLocation / add_artifact_location, its parameters with addParameter / add_parameter';
+    const warnings = Annotations.fromStack(stack).findWarning('/Stack/Profile', Match.anyValue()).map(w => String(w.entry.data).replace(/ \[ack: .*\]$/, ''));
+    expect(warnings).toEqual([
+      expect.stringMatching(new RegExp(`^addComponent: component 'from-s3' is given by uri .*, so what its steps need cannot be read and nothing was granted for it: ${fix}$`)),
+      `addComponentData: the component document is not known until deployment, so nothing was granted for it: ${fix}`,
+    ]);
   });
 
   test('a bucket that is a parameter is a warning naming the component and the step, and grants nothing', () => {
@@ -208,7 +230,7 @@ describe('what cannot be read is never guessed', () => {
     profile.addComponentData(component.data!);
 
     Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("^addComponent: component 'Stack/Component' has data that is not known until deployment"));
-    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp('the component document given to addComponentData is not known until deployment'));
+    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp('^addComponentData: the component document is not known until deployment'));
     Template.fromStack(stack).resourceCountIs('AWS::IAM::ManagedPolicy', 0);
   });
 
@@ -460,7 +482,7 @@ describe('a bucket of the app behind a literal name', () => {
     expect(await permissions.decide('kms:Decrypt', keyArn, VIA_S3('app/install.sh'))).toEqual('Allowed');
   });
 
-  test('given an SSE-KMS bucket of that name in another stack, when a component downloads by name, then its key is not granted and a warning says how', () => {
+  test('given an SSE-KMS bucket of that name in another stack, when a component downloads by name, then its key is not granted and a warning says how, in Python too', () => {
     const app = new App();
     new s3.Bucket(new Stack(app, 'Storage'), 'A', { bucketName: 'team-artifacts', encryption: s3.BucketEncryption.KMS });
     const stack = new Stack(app, 'Stack');
@@ -470,7 +492,8 @@ describe('a bucket of the app behind a literal name', () => {
 
     expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toContain('kms:');
     Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp(
-      "A component names the bucket 'team-artifacts', which is 'Storage/A' of another stack: its KMS key was not granted. Add the folder with addArtifactLocation"));
+      "A component names the bucket 'team-artifacts', which is 'Storage/A' of another stack: its KMS key was not granted. "
+      + 'Add the folder with addArtifactLocation / add_artifact_location, which grants the key, or grant kms:Decrypt on the key yourself'));
   });
 
   test('given a bucket of that name in a stack of another region, when a component downloads by name, then its key is not granted', () => {

@@ -82,15 +82,15 @@ describe('containerRepositories', () => {
     expect(await everyRepository.decide('imagebuilder:GetContainerRecipe', `arn:aws:imagebuilder:${REGION}:999988887777:container-recipe/x/1.0.0`, CONTEXT)).toBe('Allowed');
   });
 
-  test('containerBuilds together with containerRepositories is an error that names both', () => {
+  test('containerBuilds together with containerRepositories is an error that names both, and the fix in Python too', () => {
     const stack = new Stack(new App(), 'Stack');
 
     expect(() => new ImageBuilderInstanceProfile(stack, 'Profile', {
       containerBuilds: true, containerRepositories: [ecr.Repository.fromRepositoryName(stack, 'R', 'team/images')],
-    })).toThrow(/^containerBuilds cannot be combined with containerRepositories: .*EC2InstanceProfileForImageBuilderECRContainerBuilds/);
+    })).toThrow(/^containerBuilds cannot be combined with containerRepositories: .*EC2InstanceProfileForImageBuilderECRContainerBuilds.*; keep containerRepositories \/ container_repositories and leave containerBuilds \/ container_builds out$/);
     const profile = new ImageBuilderInstanceProfile(stack, 'Other', { containerBuilds: true });
     expect(() => profile.addContainerRepository(ecr.Repository.fromRepositoryName(stack, 'S', 'team/other')))
-      .toThrow(/^addContainerRepository cannot be combined with containerBuilds: .*'Stack\/S'/);
+      .toThrow(/^addContainerRepository cannot be combined with containerBuilds: .*; leave containerBuilds \/ container_builds out to push to 'Stack\/S' only$/);
   });
 });
 
@@ -112,14 +112,15 @@ describe('grantPassRole', () => {
     expect(await permissions.decide('iam:PassRole', role('OtherRole'), { 'iam:PassedToService': 'ec2.amazonaws.com' })).toBe('ImplicitlyDenied');
   });
 
-  test('works on a profile imported with its role, and is an error that says how to give the role without it', async () => {
+  test('works on a profile imported with its role, and is an error that says how to give the role without it, in Python too', async () => {
     const permissions = passRole(stack => ImageBuilderInstanceProfile.fromInstanceProfileAttributes(stack, 'Team', {
       instanceProfileName: 'TeamRole', role: iam.Role.fromRoleName(stack, 'TeamRoleRole', 'TeamRole'),
     }));
     expect(await permissions.decide('iam:PassRole', role('TeamRole'), { 'iam:PassedToService': 'ec2.amazonaws.com' })).toBe('Allowed');
 
     expect(() => passRole(stack => ImageBuilderInstanceProfile.fromInstanceProfileName(stack, 'Team', 'TeamRole')))
-      .toThrow(/^grantPassRole: 'Stack\/Team' was imported without its role.*fromInstanceProfileAttributes/);
+      .toThrow("grantPassRole: 'Stack/Team' was imported without its role, so iam:PassRole cannot name it: import it with "
+        + 'ImageBuilderInstanceProfile.fromInstanceProfileAttributes / from_instance_profile_attributes and give its role');
   });
 });
 

@@ -16,7 +16,7 @@ describe('key prefixes', () => {
     ['components//', "must not contain an empty folder name ('//')"],
     ['//', "must not start with '/'"],
     ['a/b//', "must not contain an empty folder name ('//')"],
-    ['', 'must not be empty (leave keyPrefix out for the whole bucket)'],
+    ['', 'must not be empty (leave keyPrefix / key_prefix out for the whole bucket)'],
   ])('given keyPrefix %p, then construction is an error naming keyPrefix and showing the value', (keyPrefix, problem) => {
     // given
     const stack = newStack();

@@ -189,7 +189,7 @@ describe('case 2: every KMS grant', () => {
 });
 
 describe('case 3: keys given as aliases', () => {
-  test('given a bucket whose key is an imported alias, then nothing is granted on the alias and a warning names it and says to give the key', () => {
+  test('given a bucket whose key is an imported alias, then nothing is granted on the alias and a warning names it and says to give the key, in Python too', () => {
     // given / when
     const { stack, template } = build(s => ({
       artifactLocations: [{
@@ -201,7 +201,8 @@ describe('case 3: keys given as aliases', () => {
     // then
     expect(JSON.stringify(template.toJSON())).not.toContain('kms:');
     Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp(
-      "the KMS key 'alias/artifacts' \\('Stack/A'\\) is an alias, and KMS authorizes kms:Decrypt and kms:GenerateDataKey against the key's ARN.*Give the key itself instead"));
+      "the KMS key 'alias/artifacts' \\('Stack/A'\\) is an alias, and KMS authorizes kms:Decrypt and kms:GenerateDataKey against the key's ARN.*Give the key itself instead: "
+      + "the app's kms.Key, or the key imported by its ARN, arn:aws:kms:<region>:<account>:key/<key id>, with kms.Key.fromKeyArn / from_key_arn"));
   });
 
   test('given a key imported by an alias ARN, then it is the same warning, and no grant', () => {

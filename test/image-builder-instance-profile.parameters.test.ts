@@ -372,7 +372,7 @@ describe('a secret of the app with a customer managed key', () => {
 });
 
 describe('a secret of another stack read by name', () => {
-  test('given a secret with a key in another stack, when a component reads it by name, then its key is not granted and a warning says how', () => {
+  test('given a secret with a key in another stack, when a component reads it by name, then its key is not granted and a warning says how, in Python too', () => {
     const app = new App();
     const secrets = new Stack(app, 'Secrets');
     new secretsmanager.Secret(secrets, 'S', { secretName: 'prod/db', encryptionKey: new kms.Key(secrets, 'Key') });
@@ -383,7 +383,7 @@ describe('a secret of another stack read by name', () => {
 
     expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toContain('kms:');
     Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp(
-      "the secret 'prod/db' is 'Secrets/S' of another stack: its KMS key was not granted; add the secret with addSecret\\(secret\\)"));
+      "the secret 'prod/db' is 'Secrets/S' of another stack: its KMS key was not granted; add the secret with addSecret / add_secret, which grants the key"));
   });
 });
 

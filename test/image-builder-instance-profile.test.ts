@@ -397,13 +397,14 @@ describe('imported instance profiles', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', { Roles: ['TeamRole'] });
   });
 
-  test('a grant to a profile imported without its role is an error that says how to give the role', () => {
+  test('a grant to a profile imported without its role is an error that says how to give the role, in Python too', () => {
     const stack = newStack();
     const bucket = new s3.Bucket(stack, 'Bucket');
     const imported = ImageBuilderInstanceProfile.fromInstanceProfileName(stack, 'Team', 'TeamRole');
 
     expect(() => bucket.grantRead(imported)).toThrow(
-      "'Stack/Team' was imported without its role, so nothing can be granted to it: give the role with ImageBuilderInstanceProfile.fromInstanceProfileAttributes");
+      "'Stack/Team' was imported without its role, so nothing can be granted to it: import it with "
+      + 'ImageBuilderInstanceProfile.fromInstanceProfileAttributes / from_instance_profile_attributes and give its role');
     expect(() => imported.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/*'] })))
       .toThrow(/imported without its role/);
   });
@@ -669,7 +670,7 @@ describe('instanceProfileWithoutRole', () => {
     Template.fromStack(stack).resourceCountIs('AWS::IAM::InstanceProfile', 1);
   });
 
-  test('a policy that grants more than s3:PutObject on the logs of a configuration of this profile is a warning that says what to write instead', () => {
+  test('a policy that grants more than s3:PutObject on the logs of a configuration of this profile is a warning that says what to write instead, in Python too', () => {
     // what the alpha InfrastructureConfiguration does when it gets profile.instanceProfile and S3 logging
     const stack = newStack();
     const bucket = new s3.Bucket(stack, 'Logs');
@@ -682,7 +683,10 @@ describe('instanceProfileWithoutRole', () => {
 
     AssertAnnotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp(
       "'Stack/Profile/Role/DefaultPolicy' allows s3:PutObjectLegalHold, s3:PutObjectRetention, s3:PutObjectTagging, s3:PutObjectVersionTagging, s3:Abort\\* "
-      + '.*beyond the s3:PutObject that log delivery needs.*instanceProfile: profile.instanceProfileWithoutRole'));
+      + '.*in the S3 log folder of .*, beyond the s3:PutObject that log delivery needs. InfrastructureConfiguration of @aws-cdk/aws-imagebuilder-alpha '
+      + "grants this with the bucket's grantPut / grant_put when it gets the profile's instanceProfile / instance_profile and S3 logging: "
+      + "give it the profile's instanceProfileWithoutRole / instance_profile_without_role instead, and the log folder to the profile as its "
+      + 'logLocation / log_location, which grants s3:PutObject only'));
   });
 
   test('no such warning without a configuration that logs with this profile', () => {

@@ -7,6 +7,7 @@ import { needRequests } from './grants/aws-managed-component-statements';
 import { awsManagedComponentName, awsManagedComponentNeeds } from './grants/aws-managed-components';
 import { Verdict } from './iam/policies';
 import { display, Hole, Text } from './iam/text';
+import { inEveryLanguage } from './method-names';
 import { flattenCfnReference } from './nag';
 import { RolePermissions } from './role-permissions';
 
@@ -77,7 +78,7 @@ export function checkAwsManagedComponent(arn: string, check: AwsManagedComponent
     }
   }
   const profile = check.profile.node.path;
-  const fix = `call the profile's addAwsManagedComponent / add_aws_managed_component with '${name}', or its addRecipe / add_recipe `
+  const fix = `call the profile's ${inEveryLanguage('addAwsManagedComponent')} with '${name}', or its ${inEveryLanguage('addRecipe')} `
     + `with the recipe '${pathOf(check.recipe)}'`;
   if (denied.length > 0) {
     Annotations.of(check.image).addError(`${check.label}: its AWS-managed component '${name}' needs ${denied.join(', ')}, but the instance `

@@ -3,6 +3,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { parseDocument } from 'yaml';
 import { DocumentTokens } from './component-tokens';
 import { escapeIamPattern } from './iam-pattern';
+import { inEveryLanguage } from './method-names';
 
 /**
  * Literal text, or a value known only when the build runs (a `{{ parameter }}`, an `{{ aws:... }}` reference).
@@ -94,7 +95,7 @@ export function readComponentDocument(data: string, component: string, tokens?: 
   } catch (e) {
     // a safety net: what was read before stays, and the failure is a warning like any other problem
     reader.warn(`${component}: the component document could not be read to the end (${firstLine(e)}), so what follows the failure was not granted; `
-      + 'grant its S3 folders with addArtifactLocation and its parameters with addToPrincipalPolicy');
+      + `grant its S3 folders with ${inEveryLanguage('addArtifactLocation')} and its parameters with ${inEveryLanguage('addToPrincipalPolicy')}`);
   }
   const shown = (text: string) => forMessages(tokens ? tokens.describe(text) : text);
   return {
@@ -235,7 +236,7 @@ class DocumentReader {
         key = normalize([...rest.slice(0, -1), restLast.slice(0, -1)]);
         if (key.length === 0) {
           this.warn(`${at}: '${show(uri)}' downloads the keys that begin with '/', which is not a folder that IAM can name apart from `
-            + 'the whole bucket, so nothing was granted for it; add the folder with addArtifactLocation instead');
+            + `the whole bucket, so nothing was granted for it; add the folder with ${inEveryLanguage('addArtifactLocation')} instead`);
           return;
         }
       } else {
@@ -268,7 +269,7 @@ class DocumentReader {
       key = normalize([...key.slice(0, -1), last.slice(0, -1)]);
       if (key.length === 0) {
         this.warn(`${at}: '${show(uri)}' uploads under the prefix '/', which is not a folder that IAM can name apart from the whole `
-          + 'bucket, so nothing was granted for it; make the folder the logLocation instead');
+          + `bucket, so nothing was granted for it; add the folder with ${inEveryLanguage('addUploadLocation')} instead`);
         return;
       }
     }
@@ -303,8 +304,8 @@ class DocumentReader {
   /** The literal bucket (or a bucket of the app named by a token) and the key parts of an s3:// URI, or a warning. */
   private readS3Uri(at: string, uri: string, access: 'read' | 'write'): { bucketName: string; key: KeyPart[]; appBucket?: s3.IBucket } | undefined {
     const instead = access === 'read'
-      ? 'add its folder with addArtifactLocation instead'
-      : 'add its folder with addUploadLocation instead';
+      ? `add its folder with ${inEveryLanguage('addArtifactLocation')} instead`
+      : `add its folder with ${inEveryLanguage('addUploadLocation')} instead`;
     if (!uri.startsWith('s3://')) {
       // a URI that starts with a variable may be an s3:// URI once the build runs
       const unknown = typeof splitVariables(uri)[0] === 'object';
@@ -461,7 +462,7 @@ class DocumentReader {
       if (!inner.startsWith(SSM_PREFIX)) {
         if (/aws:ssm:/i.test(inner)) {
           this.warn(`${at}: '${show(reference)}' holds an aws:ssm: reference that is not of the form {{ aws:ssm:NAME }}, so no parameter `
-            + 'was granted for it; write it as {{ aws:ssm:/parameter/name }}, or grant ssm:GetParameter with addToPrincipalPolicy');
+            + `was granted for it; write it as {{ aws:ssm:/parameter/name }}, or grant ssm:GetParameter with ${inEveryLanguage('addToPrincipalPolicy')}`);
         }
         continue;
       }
@@ -473,7 +474,8 @@ class DocumentReader {
               : undefined;
       if (problem) {
         this.warn(`${at}: '${show(reference)}' ${problem}, so no ssm:GetParameter was granted for it; `
-          + 'reference the parameter by its literal name, or grant ssm:GetParameter on the parameters it may name with addToPrincipalPolicy');
+          + 'reference the parameter by its literal name, or grant ssm:GetParameter on the parameters it may name with '
+          + `${inEveryLanguage('addToPrincipalPolicy')}`);
         continue;
       }
       const seenKey = `${at}\u0000${name}`;

@@ -5,6 +5,7 @@ import { pathOf } from './component-source';
 import { Verdict } from './iam/policies';
 import { EvaluationRequest } from './iam/request-context';
 import { concat, display, Text } from './iam/text';
+import { inEveryLanguage } from './method-names';
 import { flattenCfnReference } from './nag';
 import { all } from './request-verdicts';
 import { anyValue, constructOf, repositoryName } from './role-permissions';
@@ -43,8 +44,9 @@ export interface ContainerCheck {
 export function checkContainerAccess(recipe: imagebuilder.CfnContainerRecipe, check: ContainerCheck): void {
   const { scope } = check;
   const recipePath = pathOf(recipe);
-  const fix = 'give the repository to the profile (containerRepositories / container_repositories, or its addContainerRepository / '
-    + 'add_container_repository), or set containerBuilds / container_builds to true';
+  const builds = `set ${inEveryLanguage('containerBuilds')} to true`;
+  const fix = `give the repository to the profile (${inEveryLanguage('containerRepositories')}, or its `
+    + `${inEveryLanguage('addContainerRepository')}), or ${builds}`;
   const token = evaluateAll(check, ['ecr:GetAuthorizationToken'], '*');
   const recipeArn = concat([`arn:${scope.partition}:imagebuilder:`, scope.region, ':', scope.account, ':container-recipe/', [anyValue('recipe name and version')]]);
   const readRecipe = evaluateAll(check, ['imagebuilder:GetContainerRecipe'], recipeArn);
@@ -79,7 +81,7 @@ export function checkContainerAccess(recipe: imagebuilder.CfnContainerRecipe, ch
     check.warn(`${what}, ${whose}: the role may pull it, but the repository policy of that account must allow it too, which is not checked`);
     return;
   }
-  check.report(pull, what, 'pull it', 'grant the pull with repository.grantPull(profile) / grant_pull(profile), or set containerBuilds / container_builds to true');
+  check.report(pull, what, 'pull it', `call the repository's ${inEveryLanguage('grantPull')} with the profile, or ${builds}`);
 }
 
 /** The name of the recipe's target ECR repository: literal, or that of a repository of the app. */

@@ -1,5 +1,9 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { inEveryLanguage } from './method-names';
+
+/** How a message says to import a profile with its role. */
+export const IMPORT_WITH_ROLE = `import it with ${inEveryLanguage('ImageBuilderInstanceProfile.fromInstanceProfileAttributes')} and give its role`;
 
 /**
  * The principal of an instance profile imported without its role: every grant to it is an error that
@@ -24,7 +28,6 @@ export class UnknownRolePrincipal implements iam.IPrincipal {
   }
 
   private error(): Error {
-    return new Error(`'${this.profile.node.path}' was imported without its role, so nothing can be granted to it: `
-      + 'give the role with ImageBuilderInstanceProfile.fromInstanceProfileAttributes(scope, id, { instanceProfileName, role })');
+    return new Error(`'${this.profile.node.path}' was imported without its role, so nothing can be granted to it: ${IMPORT_WITH_ROLE}`);
   }
 }

@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { escapeIamPattern } from './iam-pattern';
+import { inEveryLanguage } from './method-names';
 
 // IAM's own patterns: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
 const NAME_CHARS = /^[A-Za-z0-9+=,.@_-]+$/;
@@ -56,7 +57,7 @@ export function normalizeKeyPrefix(prop: string, value: string | undefined): str
     return '';
   }
   const literal = Token.isUnresolved(value) ? value.split(/\$\{Token\[[^\]]*\]\}/) : [value];
-  const problem = value === '' ? 'must not be empty (leave keyPrefix out for the whole bucket)'
+  const problem = value === '' ? `must not be empty (leave ${inEveryLanguage('keyPrefix')} out for the whole bucket)`
     : literal[0].startsWith('/') ? 'must not start with \'/\''
       : literal.some(part => part.includes('//')) ? 'must not contain an empty folder name (\'//\')'
         : undefined;

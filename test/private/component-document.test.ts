@@ -289,6 +289,18 @@ describe('S3Upload, with the examples of the AWSTOE documentation', () => {
 });
 
 describe('buckets', () => {
+  test('an upload to a URI that is not an s3:// URI is a warning that says to add an upload location, in Python too', () => {
+    // when
+    const needs = read(upload('https://mybucket.s3.amazonaws.com/out/'));
+
+    // then
+    expect(needs.s3).toEqual([]);
+    expect(messages(needs)).toEqual([
+      "component 'docs', step 'build/Put' (S3Upload): 'https://mybucket.s3.amazonaws.com/out/' is not an s3:// URI, so nothing was granted for it; "
+      + 'write it as s3://bucket/key, or add its folder with addUploadLocation / add_upload_location instead',
+    ]);
+  });
+
   test('a bucket that is a {{ parameter }} is a warning naming the component, the step and the URI, and needs nothing', () => {
     // when
     const needs = read(download('s3://{{ Bucket }}/installer.msi'));
@@ -297,7 +309,7 @@ describe('buckets', () => {
     expect(needs.s3).toEqual([]);
     expect(messages(needs)).toEqual([
       "component 'docs', step 'build/Fetch' (S3Download): the bucket of 's3://{{ Bucket }}/installer.msi' is not known until the build runs, "
-      + 'so nothing was granted for it; add its folder with addArtifactLocation instead',
+      + 'so nothing was granted for it; add its folder with addArtifactLocation / add_artifact_location instead',
     ]);
   });
 
@@ -503,9 +515,11 @@ describe('keys', () => {
   });
 
   test.each([
-    [download('s3://artifacts//*'), "'s3://artifacts//*' downloads the keys that begin with '/'"],
-    [upload('s3://artifacts//', '/var/log/*'), "'s3://artifacts//' uploads under the prefix '/'"],
-  ])('a folder whose prefix is a lone slash is a warning, and no need', (data, message) => {
+    [download('s3://artifacts//*'), "'s3://artifacts//*' downloads the keys that begin with '/', which is not a folder that IAM can name apart from "
+      + 'the whole bucket, so nothing was granted for it; add the folder with addArtifactLocation / add_artifact_location instead'],
+    [upload('s3://artifacts//', '/var/log/*'), "'s3://artifacts//' uploads under the prefix '/', which is not a folder that IAM can name apart from "
+      + 'the whole bucket, so nothing was granted for it; add the folder with addUploadLocation / add_upload_location instead'],
+  ])('a folder whose prefix is a lone slash is a warning that says what to declare instead, in Python too, and no need', (data, message) => {
     // when
     const needs = read(data);
 
@@ -619,7 +633,7 @@ phases:
     expect(messages(needs)).toEqual([
       "component 'docs', step 'validate/PrintDynamicVariable' (ExecuteBash): '{{ aws:ssm:resolve(parameter-name) }}' names its parameter only "
       + 'when the build runs (resolve), so no ssm:GetParameter was granted for it; reference the parameter by its literal name, or grant '
-      + 'ssm:GetParameter on the parameters it may name with addToPrincipalPolicy',
+      + 'ssm:GetParameter on the parameters it may name with addToPrincipalPolicy / add_to_principal_policy',
     ]);
   });
 
@@ -719,8 +733,8 @@ phases:
     // then
     expect(needs.parameters).toEqual([]);
     expect(messages(needs)).toEqual([`${COMPONENT}, step 'build/Echo' (ExecuteBash): '${reference}' ${message}, so no ${message.startsWith('holds')
-      ? 'parameter was granted for it; write it as {{ aws:ssm:/parameter/name }}, or grant ssm:GetParameter with addToPrincipalPolicy'
-      : 'ssm:GetParameter was granted for it; reference the parameter by its literal name, or grant ssm:GetParameter on the parameters it may name with addToPrincipalPolicy'}`]);
+      ? 'parameter was granted for it; write it as {{ aws:ssm:/parameter/name }}, or grant ssm:GetParameter with addToPrincipalPolicy / add_to_principal_policy'
+      : 'ssm:GetParameter was granted for it; reference the parameter by its literal name, or grant ssm:GetParameter on the parameters it may name with addToPrincipalPolicy / add_to_principal_policy'}`]);
   });
 
   test('a reference that is never closed is a warning, and needs nothing', () => {

@@ -4,6 +4,7 @@ import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import { IConstruct } from 'constructs';
 import { BUILD_REGION } from '../build-regions';
 import { cfnComponentOf, pathOf } from '../component-source';
+import { inEveryLanguage } from '../method-names';
 import { flattenCfnReference, NagAcknowledgements } from '../nag';
 import { constructOf } from '../role-permissions';
 import { needStatements } from './aws-managed-component-statements';
@@ -47,7 +48,8 @@ export class AwsManagedComponentGrants {
     const row = awsManagedComponentNeeds(name);
     if (row === undefined) {
       this.warn(UNKNOWN_WARNING, `${prop}: '${name}' is not an AWS-managed component that this library knows, so nothing was granted `
-        + 'for it; if it calls AWS APIs beyond EC2InstanceProfileForImageBuilder and AmazonSSMManagedInstanceCore, grant them with addToPrincipalPolicy.');
+        + 'for it; if it calls AWS APIs beyond EC2InstanceProfileForImageBuilder and AmazonSSMManagedInstanceCore, grant them with '
+        + `${inEveryLanguage('addToPrincipalPolicy')}.`);
       return;
     }
     if (row === 'none' || this.granted.has(row)) {

@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { BUILD_REGION, inBuildRegions } from '../build-regions';
+import { inEveryLanguage } from '../method-names';
 import { OwnPolicies } from '../own-policies';
 
 /*
@@ -45,8 +46,8 @@ export function keyToGrant(prop: string, key: kms.IKey, warn: KeyWarning): kms.I
   if (alias !== undefined) {
     warn('cdk-imagebuilder-instance-profile:keyAlias',
       `${prop}: the KMS key '${alias}' ('${key.node.path}') is an alias, and KMS authorizes kms:Decrypt and kms:GenerateDataKey against `
-      + 'the key\'s ARN, not the alias\'s: nothing was granted for it. Give the key itself instead (kms.Key.fromKeyArn(scope, id, '
-      + '\'arn:aws:kms:<region>:<account>:key/<key id>\'), or the app\'s kms.Key)');
+      + 'the key\'s ARN, not the alias\'s: nothing was granted for it. Give the key itself instead: the app\'s kms.Key, or the key '
+      + `imported by its ARN, arn:aws:kms:<region>:<account>:key/<key id>, with ${inEveryLanguage('kms.Key.fromKeyArn')}`);
     return undefined;
   }
   return key;

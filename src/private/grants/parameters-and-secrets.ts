@@ -4,6 +4,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { appSecretNamed } from '../app-secrets';
 import { ParameterNeed } from '../component-document';
+import { inEveryLanguage } from '../method-names';
 import { parameterArn, parameterTarget, secretArnPattern, secretReferenceName } from '../ssm-references';
 import { keyToGrant } from './kms';
 import { exactResource, validateName } from './names';
@@ -64,7 +65,7 @@ export class ParameterGrants {
           // a reference to another stack could make the stacks depend on each other
           this.profile.warn('cdk-imagebuilder-instance-profile:appSecretOfAnotherStack',
             `${need.step}: the secret '${target.secretId}' is '${appSecret.node.path}' of another stack: its KMS key was not granted; `
-            + 'add the secret with addSecret(secret), which grants the key');
+            + `add the secret with ${inEveryLanguage('addSecret')}, which grants the key`);
         }
         return;
       }

@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { appBucketNamed } from '../app-buckets';
 import { forMessages, keyPattern, S3Need } from '../component-document';
+import { inEveryLanguage } from '../method-names';
 import { Location } from '../overlaps';
 import { S3Grant, S3Statements } from '../s3-statements';
 import { ProfileGrants } from './profile-grants';
@@ -82,7 +83,7 @@ export class S3FolderGrants {
       if (bucket.encryptionKey && !granted) {
         this.profile.warn('cdk-imagebuilder-instance-profile:appBucketOfAnotherStack',
           `A component names the bucket '${bucketName}', which is '${bucket.node.path}' of another stack: its KMS key was not granted. `
-          + 'Add the folder with addArtifactLocation({ bucket, keyPrefix }), which grants the key, or grant kms:Decrypt on the key yourself');
+          + `Add the folder with ${inEveryLanguage('addArtifactLocation')}, which grants the key, or grant kms:Decrypt on the key yourself`);
       }
       return undefined;
     }

@@ -110,10 +110,11 @@ describe('addAwsManagedComponent', () => {
     Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
   });
 
-  test('given an unknown name, when it is added, then a warning names it and nothing is granted', () => {
+  test('given an unknown name, when it is added, then a warning names it and how to grant what it calls, in Python too, and nothing is granted', () => {
     const { stack } = profileWith('made-up-component-linux');
     Template.fromStack(stack).resourceCountIs('AWS::IAM::ManagedPolicy', 0);
-    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("'made-up-component-linux' is not an AWS-managed component that this library knows"));
+    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("'made-up-component-linux' is not an AWS-managed component that this library knows.*"
+      + 'grant them with addToPrincipalPolicy / add_to_principal_policy\\.'));
   });
 
   test('given a name that is no component name, when it is added, then an error names the method and the value', () => {

@@ -110,6 +110,22 @@ describeWithAlpha('README\'s quick start, run as a fresh app (skipped on the aws
     template.hasResourceProperties('AWS::ImageBuilder::InfrastructureConfiguration', { InstanceProfileName: { Ref: profile } });
   });
 
+  test('grants read-only access to components/ and write-only access to logs/, and no other S3 access', () => {
+    const s3Statements = ['AWS::IAM::ManagedPolicy', 'AWS::IAM::Policy']
+      .flatMap(type => Object.values(template.findResources(type)))
+      .flatMap(policy => policy.Properties.PolicyDocument.Statement as Array<Record<string, any>>)
+      .filter(statement => [statement.Action].flat().some((action: string) => action.startsWith('s3:')))
+      .map(statement => ({ Action: statement.Action, Resource: stack.resolve(statement.Resource), Condition: statement.Condition }));
+
+    const bucketArn = { 'Fn::GetAtt': [Object.keys(template.findResources('AWS::S3::Bucket'))[0], 'Arn'] };
+    expect(s3Statements).toEqual(expect.arrayContaining([
+      { Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [bucketArn, '/components/*']] }, Condition: undefined },
+      { Action: 's3:ListBucket', Resource: bucketArn, Condition: { StringLike: { 's3:prefix': ['components/*'] } } },
+      { Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [bucketArn, '/logs/*']] }, Condition: undefined },
+    ]));
+    expect(s3Statements).toHaveLength(3);
+  });
+
   test('applies ComponentAccessChecks, which finds no error and nothing to warn about', () => {
     expect(Aspects.of(quickStart.app).all.some(aspect => aspect instanceof ComponentAccessChecks)).toBe(true);
     Annotations.fromStack(stack).hasNoError('*', Match.anyValue());

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	imagebuilder "github.com/aws/aws-cdk-go/awsimagebuilderalpha/v2"
@@ -33,7 +31,7 @@ func main() {
 			"schemaVersion": "1.0",
 			"phases": []map[string]interface{}{{"name": "build", "steps": []map[string]interface{}{{
 				"name": "Fetch", "action": "S3Download", "inputs": []map[string]interface{}{{
-					"source":      fmt.Sprintf("s3://%s/components/install.sh", *bucket.BucketName()),
+					"source":      bucket.S3UrlForObject(jsii.String("components/install.sh")),
 					"destination": "/tmp/install.sh",
 				}},
 			}}}},

@@ -144,7 +144,26 @@ def test_add_component_grants_what_the_component_downloads():
 
 def test_read_all_parameters_false_and_add_parameter_from_readme():
     stack = Stack(App(), "Parameters")
-    scope = {"self": stack}
+    component = imagebuilder.CfnComponent(
+        stack,
+        "Component",
+        name="print-region",
+        platform="Linux",
+        version="1.0.0",
+        data="\n".join([
+            "name: print-region",
+            "schemaVersion: 1.0",
+            "phases:",
+            "  - name: build",
+            "    steps:",
+            "      - name: Print",
+            "        action: ExecuteBash",
+            "        inputs:",
+            "          commands:",
+            "            - echo {{ aws:ssm:/team/app/region }}",
+        ]),
+    )
+    scope = {"self": stack, "component": component}
 
     exec(readme_python_example("read_all_parameters"), scope)  # noqa: S102 - our own README
 
@@ -158,9 +177,12 @@ def test_read_all_parameters_false_and_add_parameter_from_readme():
     parameter_arn = {"Fn::Join": ["", [
         "arn:", {"Ref": "AWS::Partition"}, ":ssm:", {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"}, ":parameter/team/app/version",
     ]]}
+    referenced_arn = {"Fn::Join": ["", [
+        "arn:", {"Ref": "AWS::Partition"}, ":ssm:", {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"}, ":parameter/team/app/region",
+    ]]}
     template.has_resource_properties("AWS::IAM::ManagedPolicy", {
         "PolicyDocument": {"Statement": Match.array_with([
-            Match.object_like({"Action": "ssm:GetParameter", "Resource": Match.array_with([parameter_arn])}),
+            Match.object_like({"Action": "ssm:GetParameter", "Resource": Match.array_with([parameter_arn, referenced_arn])}),
             Match.object_like({"Action": "secretsmanager:GetSecretValue"}),
         ])},
     })

@@ -39,7 +39,7 @@ public class ImageBuilderApp {
                         "schemaVersion", "1.0",
                         "phases", List.of(Map.of("name", "build", "steps", List.of(Map.of(
                                 "name", "Fetch", "action", "S3Download", "inputs", List.of(Map.of(
-                                        "source", "s3://" + bucket.getBucketName() + "/components/install.sh",
+                                        "source", bucket.s3UrlForObject("components/install.sh"),
                                         "destination", "/tmp/install.sh")))))))))
                 .build();
 

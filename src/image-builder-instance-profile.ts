@@ -421,6 +421,8 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   private readonly policies: OwnPolicies;
   private readonly attachedPolicies: { readonly all: readonly (iam.CfnPolicy | iam.CfnManagedPolicy | iam.CfnRolePolicy)[] };
   private readonly immutableRole: boolean;
+  /** a role that is not an iam.Role of the app: CloudFormation cannot attach managed policies to it */
+  private readonly importedRole: boolean;
   private readonly readAllParameters: boolean;
   private readonly containerBuilds: boolean;
   private buildRegionStatements = 0;
@@ -466,6 +468,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     });
     this.grantPrincipal = this.role;
     this.immutableRole = isImmutable(this.role);
+    this.importedRole = !iam.Role.isRole(this.role);
     this.nag = new NagAcknowledgements(this, this.role);
     this.policies = new OwnPolicies(this, this.role, policy => {
       RolePolicies.of(Stack.of(policy)).attachedTo(policy.node.defaultChild as iam.CfnManagedPolicy, this.role);
@@ -521,16 +524,17 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     ];
     for (const name of required) {
       const policy = iam.ManagedPolicy.fromAwsManagedPolicyName(name);
-      this.role.addManagedPolicy(policy);
+      if (!this.importedRole) {
+        this.role.addManagedPolicy(policy);
+      }
       this.nag.acknowledgeManagedPolicy(policy.managedPolicyArn);
     }
-    if (!iam.Role.isRole(this.role)) {
-      Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:importedRoleManagedPolicies',
-        `The role '${this.role.node.path}' is imported, so CloudFormation cannot attach managed policies to it: `
-        + `make sure it already has ${required.join(', ')}${props.managedPolicies?.length ? ' and the managedPolicies you gave' : ''}.`);
-    }
-    for (const policy of props.managedPolicies ?? []) {
-      this.addManagedPolicy(policy);
+    if (this.importedRole) {
+      // aws-cdk-lib would add a warning of its own for each policy, which acknowledging ours would leave
+      const policies = [...required, ...(props.managedPolicies ?? []).map(policy => managedPolicyLabel(this, policy))];
+      this.warnImportedRole(undefined, policies);
+    } else {
+      (props.managedPolicies ?? []).forEach(policy => this.role.addManagedPolicy(policy));
     }
 
     (props.artifactLocations ?? []).forEach((location, i) => this.s3Grants.folder('artifactLocations', 'read', location.bucket, artifactPrefixes[i]));
@@ -756,10 +760,25 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
 
   /**
    * Attach another managed policy to the role.
+   *
+   * An imported role cannot take managed policies from CloudFormation: the construct then warns, naming the
+   * policy to attach outside the app.
    */
   public addManagedPolicy(policy: iam.IManagedPolicy): void {
     requireConstruct('addManagedPolicy', 'managed policy', policy, 'managedPolicyArn');
+    if (this.importedRole) {
+      this.warnImportedRole('addManagedPolicy', [managedPolicyLabel(this, policy)]);
+      return;
+    }
     this.role.addManagedPolicy(policy);
+  }
+
+  /** Names the managed policies that CloudFormation cannot attach to an imported role, for the user to attach. */
+  private warnImportedRole(method: string | undefined, policies: string[]): void {
+    const list = policies.length === 1 ? policies[0] : `${policies.slice(0, -1).join(', ')} and ${policies[policies.length - 1]}`;
+    const role = `role '${this.role.node.path}' is imported, so CloudFormation cannot attach managed policies to it`;
+    Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:importedRoleManagedPolicies',
+      `${method ? `${method}: the ${role}` : `The ${role}`}: make sure it already has ${list}.`);
   }
 
   /**
@@ -927,6 +946,19 @@ function validatePropTypes(props: ImageBuilderInstanceProfileProps): void {
   if (props.logLocation !== undefined) {
     requireLocation('logLocation', props.logLocation);
   }
+}
+
+/**
+ * A managed policy as a message names it: an AWS managed policy by its name, a policy of the app by its path, any other by
+ * its ARN with each value known only at deployment in angle brackets.
+ */
+function managedPolicyLabel(scope: IConstruct, policy: iam.IManagedPolicy): string {
+  if (policy instanceof iam.ManagedPolicy) {
+    return `'${policy.node.path}'`;
+  }
+  const arn = flattenCfnReference(Stack.of(scope).resolve(policy.managedPolicyArn));
+  const awsManaged = /^arn:.*:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn);
+  return awsManaged ? awsManaged[1] : `'${arn}'`;
 }
 
 /** iam:PassRole on the role, only to the services that launch Image Builder instances with it. */

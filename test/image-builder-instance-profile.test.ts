@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { join } from 'path';
-import { App, CfnParameter, Lazy, Stack } from 'aws-cdk-lib';
+import { Annotations, App, CfnParameter, Lazy, Stack } from 'aws-cdk-lib';
 import { Annotations as AssertAnnotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
@@ -331,7 +331,54 @@ describe('bring your own role', () => {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 's3:GetObject' })]) },
     });
     AssertAnnotations.fromStack(stack).hasWarning('/Stack/Profile',
-      Match.stringLikeRegexp('imported, so CloudFormation cannot attach managed policies.*AmazonSSMManagedInstanceCore, EC2InstanceProfileForImageBuilder'));
+      Match.stringLikeRegexp('imported, so CloudFormation cannot attach managed policies.*AmazonSSMManagedInstanceCore and EC2InstanceProfileForImageBuilder'));
+  });
+
+  test('an imported role gives one warning, ours: acknowledging it leaves none of aws-cdk-lib about the managed policies', () => {
+    // given
+    const [warned, acknowledged] = [newStack(), newStack()];
+
+    // when
+    for (const stack of [warned, acknowledged]) {
+      new ImageBuilderInstanceProfile(stack, 'Profile', { role: iam.Role.fromRoleName(stack, 'Team', 'TeamRole') });
+    }
+    Annotations.of(acknowledged).acknowledgeWarning('cdk-imagebuilder-instance-profile:importedRoleManagedPolicies', 'TeamRole has them');
+
+    // then
+    const warnings = AssertAnnotations.fromStack(warned).findWarning('*', Match.anyValue());
+    expect(warnings.map(w => ({ path: w.id, message: w.entry.data }))).toEqual([{
+      path: '/Stack/Profile',
+      message: expect.stringMatching(/^The role 'Stack\/Team' is imported, .*\[ack: cdk-imagebuilder-instance-profile:importedRoleManagedPolicies\]$/),
+    }]);
+    expect(AssertAnnotations.fromStack(acknowledged).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+
+  test('an imported role with managedPolicies: our warnings name every managed policy to attach outside the app, and aws-cdk-lib adds none', () => {
+    // given
+    const stack = newStack();
+    const role = iam.Role.fromRoleName(stack, 'Team', 'TeamRole');
+    const team = new iam.ManagedPolicy(stack, 'TeamPolicy', {
+      statements: [new iam.PolicyStatement({ actions: ['s3:ListAllMyBuckets'], resources: ['*'] })],
+    });
+
+    // when
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', {
+      role,
+      containerBuilds: true,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess'), iam.ManagedPolicy.fromManagedPolicyName(stack, 'Extra', 'Extra')],
+    });
+    profile.addManagedPolicy(team);
+
+    // then
+    const warnings = AssertAnnotations.fromStack(stack).findWarning('*', Match.anyValue());
+    expect(warnings.map(w => w.entry.data)).toEqual([
+      "The role 'Stack/Team' is imported, so CloudFormation cannot attach managed policies to it: make sure it already has "
+      + 'AmazonSSMManagedInstanceCore, EC2InstanceProfileForImageBuilder, EC2InstanceProfileForImageBuilderECRContainerBuilds, ReadOnlyAccess '
+      + "and 'arn:<AWS::Partition>:iam::<AWS::AccountId>:policy/Extra'. "
+      + '[ack: cdk-imagebuilder-instance-profile:importedRoleManagedPolicies]',
+      "addManagedPolicy: the role 'Stack/Team' is imported, so CloudFormation cannot attach managed policies to it: make sure it already has "
+      + "'Stack/TeamPolicy'. [ack: cdk-imagebuilder-instance-profile:importedRoleManagedPolicies]",
+    ]);
   });
 
   test('an immutable imported role that would drop the S3 grants is an error', () => {

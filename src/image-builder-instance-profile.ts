@@ -667,10 +667,13 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       throw new Error(`addRecipe: '${recipe.node.path}' is not an Image Builder recipe: give an imagebuilder.CfnImageRecipe or `
         + 'CfnContainerRecipe, or a construct that holds one (such as the ImageRecipe of @aws-cdk/aws-imagebuilder-alpha)');
     }
-    const warn = (message: string) => Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:recipeComponent',
-      `addRecipe: ${message}, so nothing was granted for it`);
+    // addComponent takes only a component of this app: the others are granted from their documents, or folder by folder
+    const grantOthers = (whose: string) => `${inEveryLanguage('addComponentData')} given ${whose} document's text, or with `
+      + `${inEveryLanguage('addArtifactLocation')} and ${inEveryLanguage('addParameter')}`;
+    const warn = (message: string) => Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:recipeComponent', `addRecipe: ${message}`);
     if (components === 'token') {
-      warn(`the components of the recipe '${recipeLabel(recipe)}' are not a list until deployment`);
+      warn(`the components of the recipe '${recipeLabel(recipe)}' are not a list until deployment, so nothing was granted for them; give each `
+        + `component of this app to ${inEveryLanguage('addComponent')}, and grant what the others need with ${grantOthers('a')}`);
       return;
     }
     for (const component of components) {
@@ -679,7 +682,8 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       } else if (component.kind === 'aws-managed') {
         this.grantAwsManagedComponent('addRecipe', component.name);
       } else {
-        warn(`the component '${component.arn}' of the recipe '${recipeLabel(recipe)}' is neither a component of this app nor AWS-managed`);
+        warn(`the component '${component.arn}' of the recipe '${recipeLabel(recipe)}' is neither a component of this app nor AWS-managed, `
+          + `so nothing was granted for it; grant what it needs with ${grantOthers('its')}`);
       }
     }
   }

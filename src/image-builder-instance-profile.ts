@@ -917,11 +917,11 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     const count = attached.length + this.attachedPolicies.all.filter(p => p instanceof iam.CfnManagedPolicy).length;
     if (count > MAX_MANAGED_POLICIES) {
       return [`managedPolicies: the role would hold ${count} managed policies, but IAM allows at most ${MAX_MANAGED_POLICIES} `
-        + 'a role: remove some, or combine their statements into fewer policies'];
+        + 'per role: remove some, or combine their statements into fewer policies'];
     }
     if (count > DEFAULT_MANAGED_POLICY_QUOTA) {
       Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:managedPolicyQuota',
-        `The role would hold ${count} managed policies, more than IAM's default quota of ${DEFAULT_MANAGED_POLICY_QUOTA} a role: `
+        `The role would hold ${count} managed policies, more than IAM's default quota of ${DEFAULT_MANAGED_POLICY_QUOTA} managed policies per role: `
         + `request a quota increase (up to ${MAX_MANAGED_POLICIES}) before deploying, or combine policies.`);
     }
     return [];

@@ -616,7 +616,8 @@ describe('IAM managed policy limits', () => {
     const stack = profileWithExtraPolicies(9);
 
     AssertAnnotations.fromStack(stack).hasWarning('/Stack/Profile',
-      Match.stringLikeRegexp("The role would hold 11 managed policies, more than IAM's default quota of 10"));
+      Match.stringLikeRegexp("^The role would hold 11 managed policies, more than IAM's default quota of 10 managed policies per role: "
+        + 'request a quota increase \\(up to 20\\) before deploying, or combine policies\\.'));
   });
 
   test('twenty managed policies synthesize', () => {
@@ -628,7 +629,7 @@ describe('IAM managed policy limits', () => {
   test('more than twenty managed policies is an error', () => {
     const stack = profileWithExtraPolicies(19);
 
-    expect(() => Template.fromStack(stack)).toThrow(/managedPolicies: the role would hold 21 managed policies, but IAM allows at most 20/);
+    expect(() => Template.fromStack(stack)).toThrow(/managedPolicies: the role would hold 21 managed policies, but IAM allows at most 20 per role: /);
   });
 
   test('policies added later with addManagedPolicy count too', () => {
@@ -763,6 +764,24 @@ describe('folders that are both read and written', () => {
 
     AssertAnnotations.fromStack(stack).hasWarning('/Stack/Profile',
       Match.stringLikeRegexp(`${message} that artifactLocations reads: a build could overwrite the files that later builds download`));
+  });
+
+  test('a bucket with a generated name is named as <bucket path>, never as if its path were its name', () => {
+    // given
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+
+    // when
+    profile.addArtifactLocation({ bucket, keyPrefix: 'a' });
+    profile.addUploadLocation({ bucket, keyPrefix: 'a/b' });
+
+    // then
+    expect(AssertAnnotations.fromStack(stack).findWarning('/Stack/Profile', Match.anyValue()).map(w => w.entry.data)).toEqual([
+      "addUploadLocation writes to 's3://<bucket Stack/Bucket>/a/b/*', which is inside 's3://<bucket Stack/Bucket>/a/*' that addArtifactLocation "
+      + 'reads: a build could overwrite the files that later builds download there, and read what other builds write; keep the folders that '
+      + 'builds write apart from the folders they read [ack: cdk-imagebuilder-instance-profile:readWriteOverlap]',
+    ]);
   });
 
   test('an S3Upload into an artifact folder is a warning that names the step', () => {

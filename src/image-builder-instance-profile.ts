@@ -421,6 +421,8 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
   private readonly policies: OwnPolicies;
   private readonly attachedPolicies: { readonly all: readonly (iam.CfnPolicy | iam.CfnManagedPolicy | iam.CfnRolePolicy)[] };
   private readonly immutableRole: boolean;
+  /** a role that is not an iam.Role of the app: CloudFormation cannot attach managed policies to it */
+  private readonly importedRole: boolean;
   private readonly readAllParameters: boolean;
   private readonly containerBuilds: boolean;
   private buildRegionStatements = 0;
@@ -466,6 +468,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     });
     this.grantPrincipal = this.role;
     this.immutableRole = isImmutable(this.role);
+    this.importedRole = !iam.Role.isRole(this.role);
     this.nag = new NagAcknowledgements(this, this.role);
     this.policies = new OwnPolicies(this, this.role, policy => {
       RolePolicies.of(Stack.of(policy)).attachedTo(policy.node.defaultChild as iam.CfnManagedPolicy, this.role);
@@ -521,16 +524,17 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     ];
     for (const name of required) {
       const policy = iam.ManagedPolicy.fromAwsManagedPolicyName(name);
-      this.role.addManagedPolicy(policy);
+      if (!this.importedRole) {
+        this.role.addManagedPolicy(policy);
+      }
       this.nag.acknowledgeManagedPolicy(policy.managedPolicyArn);
     }
-    if (!iam.Role.isRole(this.role)) {
-      Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:importedRoleManagedPolicies',
-        `The role '${this.role.node.path}' is imported, so CloudFormation cannot attach managed policies to it: `
-        + `make sure it already has ${required.join(', ')}${props.managedPolicies?.length ? ' and the managedPolicies you gave' : ''}.`);
-    }
-    for (const policy of props.managedPolicies ?? []) {
-      this.addManagedPolicy(policy);
+    if (this.importedRole) {
+      // aws-cdk-lib would add a warning of its own for each policy, which acknowledging ours would leave
+      const policies = [...required, ...(props.managedPolicies ?? []).map(policy => managedPolicyLabel(this, policy))];
+      this.warnImportedRole(undefined, policies);
+    } else {
+      (props.managedPolicies ?? []).forEach(policy => this.role.addManagedPolicy(policy));
     }
 
     (props.artifactLocations ?? []).forEach((location, i) => this.s3Grants.folder('artifactLocations', 'read', location.bucket, artifactPrefixes[i]));
@@ -663,10 +667,13 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       throw new Error(`addRecipe: '${recipe.node.path}' is not an Image Builder recipe: give an imagebuilder.CfnImageRecipe or `
         + 'CfnContainerRecipe, or a construct that holds one (such as the ImageRecipe of @aws-cdk/aws-imagebuilder-alpha)');
     }
-    const warn = (message: string) => Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:recipeComponent',
-      `addRecipe: ${message}, so nothing was granted for it`);
+    // addComponent takes only a component of this app: the others are granted from their documents, or folder by folder
+    const grantOthers = (whose: string) => `${inEveryLanguage('addComponentData')} given ${whose} document's text, or with `
+      + `${inEveryLanguage('addArtifactLocation')} and ${inEveryLanguage('addParameter')}`;
+    const warn = (message: string) => Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:recipeComponent', `addRecipe: ${message}`);
     if (components === 'token') {
-      warn(`the components of the recipe '${recipeLabel(recipe)}' are not a list until deployment`);
+      warn(`the components of the recipe '${recipeLabel(recipe)}' are not a list until deployment, so nothing was granted for them; give each `
+        + `component of this app to ${inEveryLanguage('addComponent')}, and grant what the others need with ${grantOthers('a')}`);
       return;
     }
     for (const component of components) {
@@ -675,7 +682,8 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
       } else if (component.kind === 'aws-managed') {
         this.grantAwsManagedComponent('addRecipe', component.name);
       } else {
-        warn(`the component '${component.arn}' of the recipe '${recipeLabel(recipe)}' is neither a component of this app nor AWS-managed`);
+        warn(`the component '${component.arn}' of the recipe '${recipeLabel(recipe)}' is neither a component of this app nor AWS-managed, `
+          + `so nothing was granted for it; grant what it needs with ${grantOthers('its')}`);
       }
     }
   }
@@ -756,10 +764,25 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
 
   /**
    * Attach another managed policy to the role.
+   *
+   * An imported role cannot take managed policies from CloudFormation: the construct then warns, naming the
+   * policy to attach outside the app.
    */
   public addManagedPolicy(policy: iam.IManagedPolicy): void {
     requireConstruct('addManagedPolicy', 'managed policy', policy, 'managedPolicyArn');
+    if (this.importedRole) {
+      this.warnImportedRole('addManagedPolicy', [managedPolicyLabel(this, policy)]);
+      return;
+    }
     this.role.addManagedPolicy(policy);
+  }
+
+  /** Names the managed policies that CloudFormation cannot attach to an imported role, for the user to attach. */
+  private warnImportedRole(method: string | undefined, policies: string[]): void {
+    const list = policies.length === 1 ? policies[0] : `${policies.slice(0, -1).join(', ')} and ${policies[policies.length - 1]}`;
+    const role = `role '${this.role.node.path}' is imported, so CloudFormation cannot attach managed policies to it`;
+    Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:importedRoleManagedPolicies',
+      `${method ? `${method}: the ${role}` : `The ${role}`}: make sure it already has ${list}.`);
   }
 
   /**
@@ -894,11 +917,11 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     const count = attached.length + this.attachedPolicies.all.filter(p => p instanceof iam.CfnManagedPolicy).length;
     if (count > MAX_MANAGED_POLICIES) {
       return [`managedPolicies: the role would hold ${count} managed policies, but IAM allows at most ${MAX_MANAGED_POLICIES} `
-        + 'a role: remove some, or combine their statements into fewer policies'];
+        + 'per role: remove some, or combine their statements into fewer policies'];
     }
     if (count > DEFAULT_MANAGED_POLICY_QUOTA) {
       Annotations.of(this).addWarningV2('cdk-imagebuilder-instance-profile:managedPolicyQuota',
-        `The role would hold ${count} managed policies, more than IAM's default quota of ${DEFAULT_MANAGED_POLICY_QUOTA} a role: `
+        `The role would hold ${count} managed policies, more than IAM's default quota of ${DEFAULT_MANAGED_POLICY_QUOTA} managed policies per role: `
         + `request a quota increase (up to ${MAX_MANAGED_POLICIES}) before deploying, or combine policies.`);
     }
     return [];
@@ -927,6 +950,19 @@ function validatePropTypes(props: ImageBuilderInstanceProfileProps): void {
   if (props.logLocation !== undefined) {
     requireLocation('logLocation', props.logLocation);
   }
+}
+
+/**
+ * A managed policy as a message names it: an AWS managed policy by its name, a policy of the app by its path, any other by
+ * its ARN with each value known only at deployment in angle brackets.
+ */
+function managedPolicyLabel(scope: IConstruct, policy: iam.IManagedPolicy): string {
+  if (policy instanceof iam.ManagedPolicy) {
+    return `'${policy.node.path}'`;
+  }
+  const arn = flattenCfnReference(Stack.of(scope).resolve(policy.managedPolicyArn));
+  const awsManaged = /^arn:.*:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn);
+  return awsManaged ? awsManaged[1] : `'${arn}'`;
 }
 
 /** iam:PassRole on the role, only to the services that launch Image Builder instances with it. */

@@ -276,6 +276,24 @@ describe('what the check proves', () => {
     expectUndecided(stack, 'TeamBoundary');
   });
 
+  test('a permissions boundary whose document the app does not hold is named once, readably, as the reason', () => {
+    // given
+    const { stack } = pipeline({
+      profile: s => ({
+        artifactLocations: [{ bucket: artifacts(s), keyPrefix: 'app' }],
+        permissionsBoundary: iam.ManagedPolicy.fromManagedPolicyName(s, 'Boundary', 'TeamBoundary'),
+      }),
+    });
+
+    // when
+    const warnings = Annotations.fromStack(stack).findWarning('/Stack/Pipeline', Match.anyValue()).map(w => String(w.entry.data));
+
+    // then
+    expect(warnings).toEqual([`image pipeline 'Stack/Pipeline': component 'install-app', step 'build/Fetch' (S3Download) ${UNDECIDED}. `
+      + "Why: the app does not hold the document of the permissions boundary 'arn:aws:iam::<account of Stack>:policy/TeamBoundary'. "
+      + '[ack: cdk-imagebuilder-instance-profile:componentAccessCheck]']);
+  });
+
   test('a folder download needs the listing too: GetObject without ListBucket is an error', () => {
     const { stack, profile } = pipeline({ data: FOLDER_DOWNLOAD });
 

@@ -96,6 +96,22 @@ describe('addRecipe', () => {
     Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp("components of the recipe 'Stack/Recipe' are not a list until deployment"));
   });
 
+  test('given a component list known only at deployment, when added, then the warning says how to grant what the components need', () => {
+    const { stack, profile } = setup();
+    const recipe = new imagebuilder.CfnImageRecipe(stack, 'Recipe', {
+      name: 'recipe', version: '1.0.0', parentImage: 'ami-0123456789abcdef0', components: Lazy.any({ produce: () => [{ componentArn: EBS_TEST }] }) as any,
+    });
+
+    profile.addRecipe(recipe);
+
+    expect(Annotations.fromStack(stack).findWarning('/Stack/Profile', Match.anyValue()).map(w => w.entry.data)).toEqual([
+      "addRecipe: the components of the recipe 'Stack/Recipe' are not a list until deployment, so nothing was granted for them; give each "
+      + 'component of this app to addComponent / add_component, and grant what the others need with addComponentData / add_component_data '
+      + "given a document's text, or with addArtifactLocation / add_artifact_location and addParameter / add_parameter "
+      + '[ack: cdk-imagebuilder-instance-profile:recipeComponent]',
+    ]);
+  });
+
   test('given a component of another account, when added, then a warning names it and nothing is granted for it', () => {
     const { stack, profile } = setup();
     const recipe = new imagebuilder.CfnImageRecipe(stack, 'Recipe', {
@@ -110,6 +126,25 @@ describe('addRecipe', () => {
     Template.fromStack(stack).resourceCountIs('AWS::IAM::ManagedPolicy', 0);
     Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp(
       "the component 'arn:aws:imagebuilder:us-east-1:111122223333:component/shared/1.0.0' of the recipe 'Stack/Recipe' is neither"));
+  });
+
+  test('given a component of another account, when added, then the warning says how to grant what it needs, in Python too', () => {
+    const { stack, profile } = setup();
+    const recipe = new imagebuilder.CfnImageRecipe(stack, 'Recipe', {
+      name: 'recipe',
+      version: '1.0.0',
+      parentImage: 'ami-0123456789abcdef0',
+      components: [{ componentArn: 'arn:aws:imagebuilder:us-east-1:111122223333:component/shared/1.0.0' }],
+    });
+
+    profile.addRecipe(recipe);
+
+    expect(Annotations.fromStack(stack).findWarning('/Stack/Profile', Match.anyValue()).map(w => w.entry.data)).toEqual([
+      "addRecipe: the component 'arn:aws:imagebuilder:us-east-1:111122223333:component/shared/1.0.0' of the recipe 'Stack/Recipe' is neither "
+      + 'a component of this app nor AWS-managed, so nothing was granted for it; grant what it needs with addComponentData / add_component_data '
+      + "given its document's text, or with addArtifactLocation / add_artifact_location and addParameter / add_parameter "
+      + '[ack: cdk-imagebuilder-instance-profile:recipeComponent]',
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { join } from 'path';
-import { App, CfnParameter, Lazy, Stack } from 'aws-cdk-lib';
+import { Annotations, App, CfnParameter, Lazy, Stack } from 'aws-cdk-lib';
 import { Annotations as AssertAnnotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
@@ -331,7 +331,54 @@ describe('bring your own role', () => {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 's3:GetObject' })]) },
     });
     AssertAnnotations.fromStack(stack).hasWarning('/Stack/Profile',
-      Match.stringLikeRegexp('imported, so CloudFormation cannot attach managed policies.*AmazonSSMManagedInstanceCore, EC2InstanceProfileForImageBuilder'));
+      Match.stringLikeRegexp('imported, so CloudFormation cannot attach managed policies.*AmazonSSMManagedInstanceCore and EC2InstanceProfileForImageBuilder'));
+  });
+
+  test('an imported role gives one warning, ours: acknowledging it leaves none of aws-cdk-lib about the managed policies', () => {
+    // given
+    const [warned, acknowledged] = [newStack(), newStack()];
+
+    // when
+    for (const stack of [warned, acknowledged]) {
+      new ImageBuilderInstanceProfile(stack, 'Profile', { role: iam.Role.fromRoleName(stack, 'Team', 'TeamRole') });
+    }
+    Annotations.of(acknowledged).acknowledgeWarning('cdk-imagebuilder-instance-profile:importedRoleManagedPolicies', 'TeamRole has them');
+
+    // then
+    const warnings = AssertAnnotations.fromStack(warned).findWarning('*', Match.anyValue());
+    expect(warnings.map(w => ({ path: w.id, message: w.entry.data }))).toEqual([{
+      path: '/Stack/Profile',
+      message: expect.stringMatching(/^The role 'Stack\/Team' is imported, .*\[ack: cdk-imagebuilder-instance-profile:importedRoleManagedPolicies\]$/),
+    }]);
+    expect(AssertAnnotations.fromStack(acknowledged).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+
+  test('an imported role with managedPolicies: our warnings name every managed policy to attach outside the app, and aws-cdk-lib adds none', () => {
+    // given
+    const stack = newStack();
+    const role = iam.Role.fromRoleName(stack, 'Team', 'TeamRole');
+    const team = new iam.ManagedPolicy(stack, 'TeamPolicy', {
+      statements: [new iam.PolicyStatement({ actions: ['s3:ListAllMyBuckets'], resources: ['*'] })],
+    });
+
+    // when
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', {
+      role,
+      containerBuilds: true,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess'), iam.ManagedPolicy.fromManagedPolicyName(stack, 'Extra', 'Extra')],
+    });
+    profile.addManagedPolicy(team);
+
+    // then
+    const warnings = AssertAnnotations.fromStack(stack).findWarning('*', Match.anyValue());
+    expect(warnings.map(w => w.entry.data)).toEqual([
+      "The role 'Stack/Team' is imported, so CloudFormation cannot attach managed policies to it: make sure it already has "
+      + 'AmazonSSMManagedInstanceCore, EC2InstanceProfileForImageBuilder, EC2InstanceProfileForImageBuilderECRContainerBuilds, ReadOnlyAccess '
+      + "and 'arn:<AWS::Partition>:iam::<AWS::AccountId>:policy/Extra'. "
+      + '[ack: cdk-imagebuilder-instance-profile:importedRoleManagedPolicies]',
+      "addManagedPolicy: the role 'Stack/Team' is imported, so CloudFormation cannot attach managed policies to it: make sure it already has "
+      + "'Stack/TeamPolicy'. [ack: cdk-imagebuilder-instance-profile:importedRoleManagedPolicies]",
+    ]);
   });
 
   test('an immutable imported role that would drop the S3 grants is an error', () => {
@@ -569,7 +616,8 @@ describe('IAM managed policy limits', () => {
     const stack = profileWithExtraPolicies(9);
 
     AssertAnnotations.fromStack(stack).hasWarning('/Stack/Profile',
-      Match.stringLikeRegexp("The role would hold 11 managed policies, more than IAM's default quota of 10"));
+      Match.stringLikeRegexp("^The role would hold 11 managed policies, more than IAM's default quota of 10 managed policies per role: "
+        + 'request a quota increase \\(up to 20\\) before deploying, or combine policies\\.'));
   });
 
   test('twenty managed policies synthesize', () => {
@@ -581,7 +629,7 @@ describe('IAM managed policy limits', () => {
   test('more than twenty managed policies is an error', () => {
     const stack = profileWithExtraPolicies(19);
 
-    expect(() => Template.fromStack(stack)).toThrow(/managedPolicies: the role would hold 21 managed policies, but IAM allows at most 20/);
+    expect(() => Template.fromStack(stack)).toThrow(/managedPolicies: the role would hold 21 managed policies, but IAM allows at most 20 per role: /);
   });
 
   test('policies added later with addManagedPolicy count too', () => {
@@ -716,6 +764,24 @@ describe('folders that are both read and written', () => {
 
     AssertAnnotations.fromStack(stack).hasWarning('/Stack/Profile',
       Match.stringLikeRegexp(`${message} that artifactLocations reads: a build could overwrite the files that later builds download`));
+  });
+
+  test('a bucket with a generated name is named as <bucket path>, never as if its path were its name', () => {
+    // given
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile');
+
+    // when
+    profile.addArtifactLocation({ bucket, keyPrefix: 'a' });
+    profile.addUploadLocation({ bucket, keyPrefix: 'a/b' });
+
+    // then
+    expect(AssertAnnotations.fromStack(stack).findWarning('/Stack/Profile', Match.anyValue()).map(w => w.entry.data)).toEqual([
+      "addUploadLocation writes to 's3://<bucket Stack/Bucket>/a/b/*', which is inside 's3://<bucket Stack/Bucket>/a/*' that addArtifactLocation "
+      + 'reads: a build could overwrite the files that later builds download there, and read what other builds write; keep the folders that '
+      + 'builds write apart from the folders they read [ack: cdk-imagebuilder-instance-profile:readWriteOverlap]',
+    ]);
   });
 
   test('an S3Upload into an artifact folder is a warning that names the step', () => {

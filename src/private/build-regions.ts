@@ -58,11 +58,16 @@ export function regionalSizeWarnings(profile: IConstruct, policies: readonly iam
     const size = JSON.stringify(Stack.of(policy).resolve(policy.document)).length;
     if (size > MANAGED_POLICY_LIMIT) {
       warnings.push(`The policy '${policy.node.path}' grants parameters, secrets or container recipes in ${regions.length} regions `
-        + `(${regions.join(', ')}), where pipelines use the profile, and may exceed IAM's limit of ${MANAGED_POLICY_LIMIT} characters `
-        + `a managed policy (up to ${size}): split the grants over several profiles, one for each region.`);
+        + `(${regions.join(', ')}), where pipelines use the profile, and may exceed IAM's limit of ${thousands(MANAGED_POLICY_LIMIT)} characters `
+        + `per managed policy, reaching up to ${thousands(size)}: split the grants over several profiles, one for each region.`);
     }
   }
   return warnings;
+}
+
+/** A count as English writes it: 6144 -> '6,144'. */
+function thousands(count: number): string {
+  return String(count).replace(/\B(?=(\d{3})+$)/g, ',');
 }
 
 type Conditions = Record<string, Record<string, unknown>>;

@@ -394,16 +394,25 @@ class DocumentReader {
 
     const variables = key.filter((part): part is { variable: string } => typeof part !== 'string' && !part.followed);
     if (variables.length > 0) {
-      const names = variables.map(v => v.variable === '*'
+      // each parameter once, however often the key repeats it
+      const named = [...new Set(variables.map(v => v.variable === '*'
         ? "a '*' at the end (AWSTOE reads it as a key prefix)"
-        : `'${show(v.variable)}'${isToken(v.variable) ? ' (known at deployment)' : ''}`).join(', ');
+        : `'${show(v.variable)}'${isToken(v.variable) ? ' (known at deployment)' : ''}`))];
+      const names = andList(named);
       const patterns = folders.map(f => `'${patternOf(key, f)}'`).join(' and ');
       if (variables.length === key.length) {
         this.grantNotes.push(`${at}: the key of '${show(uri)}' is only ${names}, known when the build runs, so ${verb} access to the whole bucket `
           + `'${bucketName}' was granted (${patterns}); write a literal folder before it (s3://${bucketName}/folder/...) to narrow the grant`);
       } else {
+        // the grant comes from addComponent or addComponentData: a folder of the profile covers the component only without them
+        const folderMethods = access === 'read'
+          ? `${inEveryLanguage('artifactLocations')} or ${inEveryLanguage('addArtifactLocation')}`
+          : inEveryLanguage('addUploadLocation');
         this.grantNotes.push(`${at}: the key of '${show(uri)}' depends on ${names}, so ${verb} access to ${patterns} in bucket '${bucketName}' `
-          + 'was granted; write the key as a literal to grant only it');
+          + `was granted; write the key without ${named.length === 1 ? 'it' : 'them'} to grant only what it names, or declare its folder with `
+          + `${folderMethods} and leave the component out of ${inEveryLanguage('addComponent')} and ${inEveryLanguage('addComponentData')}, `
+          + `for ComponentAccessChecks to check against that folder, or acknowledge this warning when ${patterns} `
+          + `${folders.length === 1 ? 'is' : 'are'} what you want granted`);
       }
     }
     const literalStar = key.some(part => typeof part === 'string' && part.includes('*'));
@@ -672,4 +681,9 @@ function describe(value: unknown): string {
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return show(message.split('\n')[0]);
+}
+
+/** 'a', 'a and b', 'a, b and c' */
+function andList(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }

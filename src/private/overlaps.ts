@@ -81,7 +81,8 @@ function folderOf(prefix: string): string {
 }
 
 function where(location: Location): string {
-  const bucket = literalName(location.bucket) ?? location.bucket.node.path;
+  // a bucket whose name is generated is named by its path, as ComponentAccessChecks names it
+  const bucket = literalName(location.bucket) ?? `<bucket ${location.bucket.node.path}>`;
   return `s3://${bucket}/${location.keyPattern}${location.folder ? (location.keyPattern === '' ? '*' : '/*') : ''}`;
 }
 

@@ -10,7 +10,7 @@ import { cfnToText } from './iam/cfn-text';
 import { decide, ResourcePolicyInput } from './iam/decision';
 import { EvaluationInput, PolicySource, Verdict } from './iam/policies';
 import { EvaluationRequest } from './iam/request-context';
-import { concat, Hole, Text } from './iam/text';
+import { concat, display, Hole, Text } from './iam/text';
 import { flattenCfnReference } from './nag';
 import { findPolicies, FoundDocument, policyStacks } from './role-policies';
 import { evaluateUncertain, UncertainPolicy } from './uncertain-policies';
@@ -135,12 +135,13 @@ export class RolePermissions {
     }
     if (found.imported) {
       // an imported role: what it holds outside this app is not known
-      identity.push({ name: `the policies that the imported role '${this.role.node.path}' has outside this app` });
+      const name = `the policies that the imported role '${this.role.node.path}' has outside this app`;
+      identity.push({ name, unknown: `the app does not hold ${name}` });
       return { identity };
     }
-    identity.push(...found.otherArns.map(arn => this.managedPolicy(arn)));
+    identity.push(...found.otherArns.map(arn => this.managedPolicy(arn, 'managed policy')));
     const boundary = found.boundary === undefined ? undefined
-      : 'document' in found.boundary ? this.found(found.boundary) : this.managedPolicy(found.boundary);
+      : 'document' in found.boundary ? this.found(found.boundary) : this.managedPolicy(found.boundary, 'permissions boundary');
     return { identity, boundary };
   }
 
@@ -156,8 +157,11 @@ export class RolePermissions {
     return stack;
   }
 
-  /** A managed policy ARN that is no managed policy of the app: an AWS managed policy whose copy the library holds, or unknown. */
-  private managedPolicy(arn: Located): PolicySource {
+  /**
+   * A managed policy ARN that is no managed policy of the app: an AWS managed policy whose copy the library holds, or
+   * one whose document the app does not hold, named by its ARN with the values known only at deployment as `<...>`.
+   */
+  private managedPolicy(arn: Located, kind: 'managed policy' | 'permissions boundary'): PolicySource {
     const stack = this.read(arn.stack);
     const text = cfnToText(arn.value, intrinsic => this.expand(intrinsic, stack));
     const literal = typeof text === 'string' ? text : undefined;
@@ -166,7 +170,8 @@ export class RolePermissions {
     if (copy) {
       return { name: aws![1], statements: copy.statements };
     }
-    return { name: literal ?? JSON.stringify(arn.value) };
+    const name = text === undefined ? flattenCfnReference(arn.value) : display(text);
+    return { name, unknown: `the app does not hold the document of the ${kind} '${name}'` };
   }
 
   /** A policy document of `stack`, resolved there. */

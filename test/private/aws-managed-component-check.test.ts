@@ -75,7 +75,7 @@ describe('ComponentAccessChecks with AWS-managed components', () => {
 
     Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
     Annotations.fromStack(stack).hasWarning('/Stack/Pipeline', Match.stringLikeRegexp(
-      "'inspector-test-linux' needs ssm:SendCommand.*cannot be decided at synthesis\\. Why: 'arn:aws:iam::aws:policy/AmazonInspectorFullAccess' is not known"));
+      "'inspector-test-linux' needs ssm:SendCommand.*cannot be decided at synthesis\\. Why: the app does not hold the document of the managed policy 'arn:aws:iam::aws:policy/AmazonInspectorFullAccess'\\."));
   });
 
   test('given the inspector component without its managed policy, when synthesized, then the missing policy is an error', () => {

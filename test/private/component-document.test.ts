@@ -406,8 +406,39 @@ describe('keys', () => {
     expect(keyPattern(need.key)).toEqual('*/app.zip');
     expect(warnings).toEqual([
       "component 'docs', step 'build/Fetch' (S3Download): the key of 's3://artifacts/{{ version }}/app.zip' depends on '{{ version }}', "
-      + "so read access to '*/app.zip' in bucket 'artifacts' was granted; write the key as a literal to grant only it",
+      + "so read access to '*/app.zip' in bucket 'artifacts' was granted; write the key without it to grant only what it names, or declare "
+      + 'its folder with artifactLocations / artifact_locations or addArtifactLocation / add_artifact_location and leave the component out of '
+      + 'addComponent / add_component and addComponentData / add_component_data, for ComponentAccessChecks to check against that folder, '
+      + "or acknowledge this warning when '*/app.zip' is what you want granted",
     ]);
+  });
+
+  test('a key with the same parameter twice names it once', () => {
+    // when
+    const { warnings } = readOne(download('s3://artifacts/releases/{{ version }}/app-{{ version }}.zip'));
+
+    // then
+    expect(warnings).toEqual([expect.stringContaining("the key of 's3://artifacts/releases/{{ version }}/app-{{ version }}.zip' depends on "
+      + "'{{ version }}', so read access to 'releases/*/app-*.zip' in bucket 'artifacts' was granted; write the key without it to grant")]);
+  });
+
+  test('a key with two parameters names both, and says to write the key without them', () => {
+    // when
+    const { warnings } = readOne(download('s3://artifacts/releases/{{ version }}/app-{{ arch }}.zip'));
+
+    // then
+    expect(warnings).toEqual([expect.stringContaining("depends on '{{ version }}' and '{{ arch }}', so read access to 'releases/*/app-*.zip' "
+      + "in bucket 'artifacts' was granted; write the key without them to grant only what it names")]);
+  });
+
+  test('an upload whose key has a parameter says to declare its folder with addUploadLocation', () => {
+    // when
+    const { warnings } = readOne(upload('s3://logs/builds/{{ build }}/app.log'));
+
+    // then
+    expect(warnings).toEqual([expect.stringContaining("so write access to 'builds/*/app.log' in bucket 'logs' was granted; write the key without it "
+      + 'to grant only what it names, or declare its folder with addUploadLocation / add_upload_location and leave the component out of '
+      + 'addComponent / add_component and addComponentData / add_component_data, for ComponentAccessChecks to check against that folder')]);
   });
 
   test('a key with a parameter in the middle keeps its literal parts on both sides', () => {
@@ -1211,7 +1242,10 @@ describe('documents that hold tokens', () => {
     // then
     expect(keyPattern(needs.s3[0].key)).toBe('releases/*/app.zip');
     expect(messages(needs)).toEqual([`${COMPONENT}, step 'build/Fetch' (S3Download): the key of 's3://artifacts/releases/<Version>/app.zip' depends on `
-      + "'<Version>' (known at deployment), so read access to 'releases/*/app.zip' in bucket 'artifacts' was granted; write the key as a literal to grant only it"]);
+      + "'<Version>' (known at deployment), so read access to 'releases/*/app.zip' in bucket 'artifacts' was granted; write the key without it "
+      + 'to grant only what it names, or declare its folder with artifactLocations / artifact_locations or addArtifactLocation / add_artifact_location '
+      + 'and leave the component out of addComponent / add_component and addComponentData / add_component_data, for ComponentAccessChecks to check '
+      + "against that folder, or acknowledge this warning when 'releases/*/app.zip' is what you want granted"]);
   });
 
   test('given a bucket name made of literal text and a pseudo parameter, the need is in that bucket, its name kept as text and token', () => {

@@ -72,11 +72,15 @@ export class AwsManagedComponentGrants {
       }
       this.attached.add(policyName);
       const policy = iam.ManagedPolicy.fromAwsManagedPolicyName(policyName);
-      this.target.role.addManagedPolicy(policy);
+      const imported = !iam.Role.isRole(this.target.role);
+      if (!imported) {
+        // an imported role takes no managed policy: aws-cdk-lib would only add a warning of its own beside ours
+        this.target.role.addManagedPolicy(policy);
+      }
       const reason = `AWS requires ${policyName} on the instance profile for the AWS-managed components ${row.names.join(', ')}; `
         + 'it is attached only because a recipe of the profile uses one of them.';
       this.target.nag.acknowledgeManagedPolicy(policy.managedPolicyArn, reason);
-      const attached = iam.Role.isRole(this.target.role)
+      const attached = !imported
         ? 'it is attached to the role for that component only.'
         : `the role '${this.target.role.node.path}' is imported, so CloudFormation cannot attach it: attach it outside this app.`;
       this.warn(MANAGED_POLICY_WARNING, `${prop}: '${name}' needs the AWS managed policy ${policyName}, which AWS requires for `

@@ -8,7 +8,7 @@
  * https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html
  */
 import { and, not, or, Tri } from './logic';
-import { evaluate, EvaluationInput, PolicySource, Verdict } from './policies';
+import { boundaryReason, evaluate, EvaluationInput, PolicySource, Verdict } from './policies';
 import { Caller, principalOf, PrincipalMatch, sameText } from './principals';
 import { EvaluationRequest } from './request-context';
 import { display, isPlainObject, Text } from './text';
@@ -66,7 +66,13 @@ export function decide(request: EvaluationRequest, input: DecisionInput): Verdic
   const what = `${request.action} on '${display(request.resource)}'`;
   const identityAllow = allowsOf(input.identity, request);
   const boundaryAllow = input.boundary ? allowsOf([input.boundary], request) : { value: true, reasons: [], labels: [] };
-  const identityDeny = deniesOf([...input.identity, ...input.boundary ? [input.boundary] : []], request);
+  const boundaryDeny = input.boundary ? deniesOf([input.boundary], request) : { value: false, reasons: [], labels: [] };
+  const ownDeny = deniesOf(input.identity, request);
+  const identityDeny: Part = {
+    value: or([ownDeny.value, boundaryDeny.value]),
+    reasons: [...ownDeny.reasons, ...boundaryDeny.reasons.map(r => boundaryReason(input.boundary!, r))],
+    labels: [],
+  };
   const grants = resourceGrants(resource, request, input.caller);
 
   const deny = or([identityDeny.value, grants.deny.value]);
@@ -102,7 +108,7 @@ export function decide(request: EvaluationRequest, input: DecisionInput): Verdic
       ? `${resource.label} belongs to another account (${display(resource.owner!)}), whose policy the app does not hold and must allow ${what} too`
       : `${resource.label} has a policy that the app does not hold ('${resource.policy!.name}'), which may allow or deny ${what}`);
   }
-  reasons.push(...identityAllow.reasons, ...boundaryAllow.reasons.map(r => `the permissions boundary: ${r}`), ...grants.reasons);
+  reasons.push(...identityAllow.reasons, ...boundaryAllow.reasons.map(r => boundaryReason(input.boundary!, r)), ...grants.reasons);
   if (grants.unclear) {
     reasons.push(grants.unclear);
   }

@@ -28,6 +28,27 @@ export interface PolicySource {
   readonly name: string;
   /** IAM JSON statements; undefined when the document is not known (it may allow or deny anything). */
   readonly statements?: readonly any[];
+  /**
+   * Why the document is not known, as a sentence that names the policy.
+   *
+   * @default - "'<name>' is not known until deployment"
+   */
+  readonly unknown?: string;
+}
+
+/**
+ * A reason that a permissions boundary gives, said as the boundary's: a boundary whose document is not known says so
+ * in its own sentence, which names it.
+ */
+export function boundaryReason(boundary: PolicySource, reason: string): string {
+  if (reason === unknownReason(boundary)) {
+    return boundary.unknown ?? `the permissions boundary '${boundary.name}' is not known until deployment`;
+  }
+  return `the permissions boundary: ${reason}`;
+}
+
+function unknownReason(policy: PolicySource): string {
+  return policy.unknown ?? `'${policy.name}' is not known until deployment`;
 }
 
 export interface EvaluationInput {
@@ -61,7 +82,7 @@ function evaluatePolicies(policies: readonly PolicySource[], request: Evaluation
     if (!Array.isArray(policy.statements)) {
       allows.push(undefined);
       denies.push(undefined);
-      const reason = `'${policy.name}' is not known until deployment`;
+      const reason = unknownReason(policy);
       allowReasons.push(reason);
       denyReasons.push(reason);
       continue;
@@ -128,14 +149,16 @@ export function evaluate(request: EvaluationRequest, input: EvaluationInput): Ve
     return { decision: 'denied', reasons };
   }
   const reasons: string[] = [];
+  // a boundary's reason, for a deny and an allow alike, is said once
+  const inBoundary = (reason: string) => boundaryReason(input.boundary!, reason);
   if (deny === undefined) {
-    reasons.push(...identity.denyReasons, ...boundary?.denyReasons ?? []);
+    reasons.push(...identity.denyReasons, ...boundary?.denyReasons.map(inBoundary) ?? []);
   }
   if (identity.allow === undefined) {
     reasons.push(...identity.allowReasons);
   }
   if (boundaryAllows === undefined) {
-    reasons.push(...boundary!.allowReasons.map(r => `the permissions boundary: ${r}`));
+    reasons.push(...boundary!.allowReasons.map(inBoundary));
   }
   return { decision: 'unknown', reasons: [...new Set(reasons)] };
 }

@@ -143,6 +143,20 @@ describe('addAwsManagedComponent', () => {
       "needs the AWS managed policy AmazonInspectorFullAccess.*the role 'Stack/Team' is imported, so CloudFormation cannot attach it: attach it outside this app\\."));
   });
 
+  test('given an imported role, when an inspector component is added, then only our warnings: none of aws-cdk-lib about the managed policy', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const role = iam.Role.fromRoleArn(stack, 'Team', 'arn:aws:iam::111122223333:role/TeamRole');
+    const profile = new ImageBuilderInstanceProfile(stack, 'Profile', { role });
+
+    profile.addAwsManagedComponent('inspector-test-linux');
+
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue());
+    expect(warnings.map(w => `${w.id} ${/\[ack: ([^\]]+)\]$/.exec(String(w.entry.data))?.[1]}`)).toEqual([
+      '/Stack/Profile cdk-imagebuilder-instance-profile:importedRoleManagedPolicies',
+      '/Stack/Profile cdk-imagebuilder-instance-profile:awsManagedComponentPolicy',
+    ]);
+  });
+
   test('given an immutable role, when a component with needs is added, then an error names the method and what could not be granted', () => {
     const stack = new Stack(new App(), 'Stack');
     const role = iam.Role.fromRoleArn(stack, 'Team', 'arn:aws:iam::111122223333:role/TeamRole', { mutable: false });

@@ -80,6 +80,14 @@ describe('within one account', () => {
     expect(verdict.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/Allow to '\*' for a principal whose permissions boundary/)]));
   });
 
+  test('a permissions boundary whose document the app does not hold is one reason, its own sentence', () => {
+    const boundary: PolicySource = { name: 'Team', unknown: "the app does not hold the document of the permissions boundary 'Team'" };
+
+    const verdict = decide(s3Request, { identity: [policy('Identity', read())], boundary, caller: CALLER, resource: bucket([]) });
+
+    expect(verdict).toEqual({ decision: 'unknown', reasons: ["the app does not hold the document of the permissions boundary 'Team'"] });
+  });
+
   test('an Allow to the account without an identity grant, which AWS does not describe as a grant to the role, is unknown', () => {
     const verdict = decide(s3Request, input([], bucket([read({ Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } })])));
 

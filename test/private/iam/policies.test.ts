@@ -80,6 +80,28 @@ describe('documents not known at synthesis', () => {
     expect(verdict.decision).toBe('unknown');
   });
 
+  test('an unknown boundary is one reason, which names it as the boundary, though it may both allow and deny', () => {
+    const input: EvaluationInput = { identity: [policy('Known', allow())], boundary: { name: 'Boundary' } };
+
+    const verdict = evaluate(request(), input);
+
+    expect(verdict.reasons).toEqual(["the permissions boundary 'Boundary' is not known until deployment"]);
+  });
+
+  test('an unknown document says why in its own sentence, when it has one', () => {
+    const input: EvaluationInput = {
+      identity: [policy('Known', allow()), { name: 'Imported', unknown: "the app does not hold the document of the managed policy 'Imported'" }],
+      boundary: { name: 'Team', unknown: "the app does not hold the document of the permissions boundary 'Team'" },
+    };
+
+    const verdict = evaluate(request(), input);
+
+    expect(verdict.reasons).toEqual([
+      "the app does not hold the document of the managed policy 'Imported'",
+      "the app does not hold the document of the permissions boundary 'Team'",
+    ]);
+  });
+
   test('a statement that is itself a token is undecidable', () => {
     const input: EvaluationInput = { identity: [policy('Known', { 'Fn::If': ['C', allow(), { Ref: 'AWS::NoValue' }] })] };
 

@@ -16,6 +16,7 @@ import { logFolderOf, logFoldersOf } from './private/grants/log-folders';
 import { ParameterGrants } from './private/grants/parameters-and-secrets';
 import { ProfileGrants } from './private/grants/profile-grants';
 import { S3FolderGrants } from './private/grants/s3-folders';
+import { isImportedRole } from './private/imported-role';
 import { requireArray, requireBoolean, requireConstruct, requireLocation, requireObject, requireString } from './private/input';
 import { inEveryLanguage } from './private/method-names';
 import { flattenCfnReference, NagAcknowledgements } from './private/nag';
@@ -468,7 +469,7 @@ export class ImageBuilderInstanceProfile extends Resource implements iam.IGranta
     });
     this.grantPrincipal = this.role;
     this.immutableRole = isImmutable(this.role);
-    this.importedRole = !iam.Role.isRole(this.role);
+    this.importedRole = isImportedRole(this.role);
     this.nag = new NagAcknowledgements(this, this.role);
     this.policies = new OwnPolicies(this, this.role, policy => {
       RolePolicies.of(Stack.of(policy)).attachedTo(policy.node.defaultChild as iam.CfnManagedPolicy, this.role);

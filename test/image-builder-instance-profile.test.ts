@@ -334,6 +334,24 @@ describe('bring your own role', () => {
       Match.stringLikeRegexp('imported, so CloudFormation cannot attach managed policies.*AmazonSSMManagedInstanceCore and EC2InstanceProfileForImageBuilder'));
   });
 
+  test('an iam.LazyRole of the app gets the required managed policies, with no warning that they must be attached outside the app', () => {
+    // given
+    const stack = newStack();
+    const role = new iam.LazyRole(stack, 'Lazy', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+
+    // when
+    new ImageBuilderInstanceProfile(stack, 'Profile', { role });
+
+    // then
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      ManagedPolicyArns: Match.arrayWith([
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] },
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/EC2InstanceProfileForImageBuilder']] },
+      ]),
+    });
+    expect(AssertAnnotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+
   test('an imported role gives one warning, ours: acknowledging it leaves none of aws-cdk-lib about the managed policies', () => {
     // given
     const [warned, acknowledged] = [newStack(), newStack()];

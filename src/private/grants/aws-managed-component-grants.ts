@@ -4,6 +4,7 @@ import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import { IConstruct } from 'constructs';
 import { BUILD_REGION } from '../build-regions';
 import { cfnComponentOf, pathOf } from '../component-source';
+import { isImportedRole } from '../imported-role';
 import { inEveryLanguage } from '../method-names';
 import { flattenCfnReference, NagAcknowledgements } from '../nag';
 import { constructOf } from '../role-permissions';
@@ -72,7 +73,7 @@ export class AwsManagedComponentGrants {
       }
       this.attached.add(policyName);
       const policy = iam.ManagedPolicy.fromAwsManagedPolicyName(policyName);
-      const imported = !iam.Role.isRole(this.target.role);
+      const imported = isImportedRole(this.target.role);
       if (!imported) {
         // an imported role takes no managed policy: aws-cdk-lib would only add a warning of its own beside ours
         this.target.role.addManagedPolicy(policy);

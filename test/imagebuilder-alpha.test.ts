@@ -161,7 +161,8 @@ describeWithAlpha('with @aws-cdk/aws-imagebuilder-alpha', () => {
 
     Annotations.fromStack(pipeline.stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp(
       'allows s3:PutObjectLegalHold, s3:PutObjectRetention, s3:PutObjectTagging, s3:PutObjectVersionTagging, s3:Abort\\* .*'
-      + 'give it instanceProfile: profile.instanceProfileWithoutRole'));
+      + "give it the profile's instanceProfileWithoutRole / instance_profile_without_role instead, "
+      + 'and the log folder to the profile as its logLocation / log_location'));
     // and the warning is true: the alpha did widen the role
     expect(await permissionsOf(pipeline).decide('s3:PutObjectTagging', 'arn:aws:s3:::team-logs/logs/build/1.log', CONTEXT)).toBe('Allowed');
   });

@@ -112,7 +112,7 @@ describe('addRecipe', () => {
     ]);
   });
 
-  test('given a component of another account, when added, then a warning names it and nothing is granted for it', () => {
+  test('given a component of another account, when added, then nothing is granted, and a warning names it and says how to grant what it needs, in Python too', () => {
     const { stack, profile } = setup();
     const recipe = new imagebuilder.CfnImageRecipe(stack, 'Recipe', {
       name: 'recipe',
@@ -124,21 +124,6 @@ describe('addRecipe', () => {
     profile.addRecipe(recipe);
 
     Template.fromStack(stack).resourceCountIs('AWS::IAM::ManagedPolicy', 0);
-    Annotations.fromStack(stack).hasWarning('/Stack/Profile', Match.stringLikeRegexp(
-      "the component 'arn:aws:imagebuilder:us-east-1:111122223333:component/shared/1.0.0' of the recipe 'Stack/Recipe' is neither"));
-  });
-
-  test('given a component of another account, when added, then the warning says how to grant what it needs, in Python too', () => {
-    const { stack, profile } = setup();
-    const recipe = new imagebuilder.CfnImageRecipe(stack, 'Recipe', {
-      name: 'recipe',
-      version: '1.0.0',
-      parentImage: 'ami-0123456789abcdef0',
-      components: [{ componentArn: 'arn:aws:imagebuilder:us-east-1:111122223333:component/shared/1.0.0' }],
-    });
-
-    profile.addRecipe(recipe);
-
     expect(Annotations.fromStack(stack).findWarning('/Stack/Profile', Match.anyValue()).map(w => w.entry.data)).toEqual([
       "addRecipe: the component 'arn:aws:imagebuilder:us-east-1:111122223333:component/shared/1.0.0' of the recipe 'Stack/Recipe' is neither "
       + 'a component of this app nor AWS-managed, so nothing was granted for it; grant what it needs with addComponentData / add_component_data '
